@@ -1,0 +1,137 @@
+"""The `volunteer-bot` command: run, demo, db upgrade, seed, admin tasks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.core import build_core
+from models import Account
+from models.migrate import upgrade
+from services import demo_data, people
+
+log = logging.getLogger("volunteer_bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="volunteer-bot",
+        description="Xiamen social workers + volunteers linkage bot. Settings come from the environment and .env.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        help="apply migrations, then serve Telegram by long polling",
+        description="Apply migrations, then "
+        "serve the Bot API server at TELEGRAM_API_URL by long polling with BOT_TOKEN until interrupted.",
+    )
+    demo = commands.add_parser(
+        "demo",
+        help="chat with the bot in this terminal (local emulator, sample data; no token needed)",
+        description="Start the local Bot API emulator and a fresh SQLite demo database with Xiamen sample data, "
+        "run the bot against them and let you chat as any demo persona in this terminal.",
+    )
+    demo.add_argument("--database", default="sqlite+aiosqlite:///./demo.db", help="demo database URL (recreated)")
+    demo.add_argument("--tour", action="store_true", help="play a short scripted registration and exit")
+    db = commands.add_parser("db", help="database tasks", description="Database tasks.")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    db_commands.add_parser(
+        "upgrade",
+        help="apply all migrations to DATABASE_URL",
+        description="Apply all Alembic migrations to DATABASE_URL.",
+    )
+    seed = commands.add_parser("seed", help="fill the database with data", description="Fill DATABASE_URL with data.")
+    seed.add_argument("--demo", action="store_true", required=True, help="the demo's sample people")
+    admin = commands.add_parser("admin", help="administrative tasks", description="Administrative tasks.")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="TASK")
+    coordinator = admin_commands.add_parser(
+        "add-coordinator",
+        help="make a Telegram user a coordinator",
+        description="Make the Telegram user with this "
+        "numeric id a coordinator (they may not have written to the bot yet).",
+    )
+    coordinator.add_argument("telegram_id", type=int, help="numeric Telegram user id")
+    return parser
+
+
+async def _serve(settings: Settings) -> None:
+    from bot.frontends.ptb import PtbFrontend
+
+    assert settings.bot_token is not None
+    core = build_core(settings)
+    frontend = PtbFrontend(core.dispatcher, settings.bot_token.get_secret_value(), settings.telegram_api_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await frontend.start()
+    log.info("serving as @%s via %s", frontend.username, settings.telegram_api_url)
+    try:
+        await stop.wait()
+    finally:
+        await frontend.stop()
+        await core.close()
+
+
+async def _seed(settings: Settings) -> str:
+    core = build_core(settings)
+    try:
+        async with core.sessions() as session:
+            if (await session.exec(select(Account).limit(1))).first() is not None:
+                return "the database already has data; nothing seeded"
+            made = await demo_data.seed_demo(session)
+            await session.commit()
+            return f"seeded {made} profiles"
+    finally:
+        await core.close()
+
+
+async def _add_coordinator(settings: Settings, telegram_id: int) -> str:
+    core = build_core(settings)
+    try:
+        async with core.sessions() as session:
+            await people.add_coordinator(session, "telegram", str(telegram_id))
+            await session.commit()
+        return f"telegram user {telegram_id} is a coordinator"
+    finally:
+        await core.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process's exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"configuration error:\n{error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return run_demo(args.database, tour=args.tour)
+    upgrade(settings.database_url)
+    if args.command == "run":
+        if settings.bot_token is None:
+            print("BOT_TOKEN is not set; set it, or try `volunteer-bot demo`.", file=sys.stderr)
+            return 2
+        asyncio.run(_serve(settings))
+    elif args.command == "db":
+        print(f"database at {settings.database_url.split('@')[-1]} is up to date")
+    elif args.command == "seed":
+        print(asyncio.run(_seed(settings)))
+    elif args.command == "admin":
+        print(asyncio.run(_add_coordinator(settings, args.telegram_id)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Assemble the core (database, conversations) that every front end drives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import handlers
+from bot.config import Settings
+from handlers import Dispatcher, build_router
+from models import SessionFactory, make_engine, make_session_factory
+
+
+@dataclass
+class Core:
+    engine: AsyncEngine
+    sessions: SessionFactory
+    dispatcher: Dispatcher
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_core(settings: Settings, bot_username: str = "") -> Core:
+    """Create the database engine and the dispatcher for these settings."""
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    dispatcher = Dispatcher(
+        sessions,
+        build_router(),
+        handlers.Settings(
+            default_locale=settings.default_locale,
+            timezone=settings.bot_timezone,
+            bot_username=bot_username,
+        ),
+    )
+    return Core(engine=engine, sessions=sessions, dispatcher=dispatcher)

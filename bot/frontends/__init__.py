@@ -1,0 +1,1 @@
+"""Messaging front ends: each turns platform updates into events and replies into platform calls."""

@@ -1,0 +1,49 @@
+"""What every front end shares: delivery retries, the command menu texts, and the update-done signal."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from handlers import MenuEntry
+from handlers.i18n import texts
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Called with the update id once an update has been fully handled and answered.
+UpdateDone = Callable[[int], None]
+
+MENU_LANGUAGES = {"zh": "zh_CN", "en": "en"}
+
+
+def menu_for(entries: list[MenuEntry], locale: str) -> list[tuple[str, str]]:
+    """Return the public command menu (command, description) in one language."""
+    return [(e.command, texts(locale).t(e.description)) for e in entries if not e.coordinators_only]
+
+
+async def with_flood_retry(
+    call: Callable[[], Awaitable[T]],
+    retry_after: Callable[[BaseException], float | None],
+    *,
+    attempts: int = 3,
+    max_wait: float = 60.0,
+) -> T:
+    """Run an API call, waiting and trying again when the server asks to slow down (HTTP 429).
+
+    ``retry_after`` reads the server's requested pause from a platform error, or
+    returns None when the error is not flood control.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except Exception as error:
+            pause = retry_after(error)
+            if pause is None or attempt == attempts or pause > max_wait:
+                raise
+            log.warning("flood control: waiting %.1f s before trying again", pause)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")

@@ -1,0 +1,37 @@
+"""The conversations: one module per journey, plus the small engine they run on."""
+
+from handlers import registration, start, verification
+from handlers.dispatch import Dispatcher
+from handlers.engine import MenuEntry, Router, Settings
+from handlers.events import Button, Contact, Event, Kind, Location, Media, Outcome, Reply, Request
+
+MENU_ORDER = ("start", "register", "profile", "language", "help", "cancel", "verify")
+
+
+def build_router() -> Router:
+    """Compose every journey's commands, buttons and flows into one table."""
+    root = Router()
+    for module in (start, registration, verification):
+        root.include(module.router)
+    root.menu.sort(
+        key=lambda entry: MENU_ORDER.index(entry.command) if entry.command in MENU_ORDER else len(MENU_ORDER)
+    )
+    return root
+
+
+__all__ = [
+    "Button",
+    "Contact",
+    "Dispatcher",
+    "Event",
+    "Kind",
+    "Location",
+    "Media",
+    "MenuEntry",
+    "Outcome",
+    "Reply",
+    "Request",
+    "Router",
+    "Settings",
+    "build_router",
+]

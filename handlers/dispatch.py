@@ -1,0 +1,154 @@
+"""Hand each event to the right command, button action or flow step, one event per person at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+from handlers import engine
+from handlers.engine import Ctx, Router, Settings
+from handlers.events import Event, Kind, Outcome, Reply
+from handlers.hints import hint_for
+from handlers.i18n import resolve_locale, texts
+from models import Conversation, SessionFactory
+from services import people
+from services.errors import InputError
+
+log = logging.getLogger(__name__)
+
+# Commands that work in the middle of a flow without leaving it.
+ANYWHERE = frozenset({"cancel", "help", "language"})
+
+
+class PersonLocks:
+    """One lock per person, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class Dispatcher:
+    """The core's single entry point: an ``Event`` in, an ``Outcome`` out."""
+
+    def __init__(self, sessions: SessionFactory, router: Router, settings: Settings) -> None:
+        self.sessions = sessions
+        self.router = router
+        self.settings = settings
+        self.locks = PersonLocks()
+
+    async def handle(self, event: Event) -> Outcome:
+        """Handle one event in one transaction; on an unexpected failure nothing changes and the person is told."""
+        async with self.locks.hold(event.key), self.sessions() as session:
+            caller = people.Caller(
+                platform=event.platform,
+                external_id=event.user_id,
+                chat_id=event.chat_id,
+                display_name=event.name,
+                platform_language=event.language,
+            )
+            try:
+                account = await people.account_for(session, caller, lock=True)
+                conversation = await session.get(Conversation, account.id, with_for_update=True)
+                ctx = Ctx(session, account, event, conversation, self.settings)
+                await self._route(ctx)
+                await engine.save(ctx)
+                await session.commit()
+            except Exception:
+                log.exception("failed to handle a %s event", event.kind.value)
+                await session.rollback()
+                locale = resolve_locale(None, event.language, self.settings.default_locale)
+                sorry = texts(locale).t(
+                    "Sorry, something went wrong on our side. What you entered so far is kept; please try again."
+                )
+                return Outcome(replies=[Reply(text=sorry)], toast=sorry)
+            return ctx.outcome
+
+    def _flow(self, ctx: Ctx) -> engine.Flow | None:
+        if ctx.conversation is None or not ctx.conversation.flow:
+            return None
+        flow = self.router.flows.get(ctx.conversation.flow)
+        if flow is None or ctx.conversation.step not in flow.steps:
+            # A journey from an older version of the bot: drop it rather than fail forever.
+            engine.finish(ctx)
+            return None
+        return flow
+
+    async def _route(self, ctx: Ctx) -> None:
+        event = ctx.event
+        flow = ctx.flow = self._flow(ctx)
+        ctx.menu = self.router.menu
+        if event.kind is Kind.COMMAND:
+            await self._command(ctx, flow)
+        elif event.kind is Kind.BUTTON:
+            await self._button(ctx, flow)
+        elif flow is not None:
+            await engine.proceed(ctx, flow, event)
+        else:
+            ctx.say(ctx.t("I did not understand that. Send /help to see what I can do."))
+
+    async def _command(self, ctx: Ctx, flow: engine.Flow | None) -> None:
+        name = ctx.event.command
+        command = self.router.commands.get(name)
+        if command is None:
+            ctx.say(ctx.t("There is no command /%(command)s. Send /help to see what I can do.", command=name[:32]))
+        elif flow is not None and name not in ANYWHERE:
+            ctx.say(ctx.t("Let us finish this first, or send /cancel to stop."))
+        else:
+            await self._guarded(ctx, command(ctx))
+            return
+        if flow is not None:
+            await engine.show(ctx, flow)
+
+    async def _button(self, ctx: Ctx, flow: engine.Flow | None) -> None:
+        action = ctx.event.action
+        parsed = engine.parse_flow_action(action)
+        if parsed is not None:
+            nonce, value = parsed
+            if flow is None or ctx.conversation is None or nonce != ctx.conversation.nonce:
+                await self._stale(ctx, flow)
+                return
+            await engine.proceed(ctx, flow, replace(ctx.event, action=value))
+            return
+        name, _, rest = action.partition(":")
+        handler = self.router.actions.get(name)
+        if handler is None:
+            await self._stale(ctx, flow)
+            return
+        await self._guarded(ctx, handler(ctx, rest.split(":") if rest else []))
+
+    async def _stale(self, ctx: Ctx, flow: engine.Flow | None) -> None:
+        """Answer a press on an old screen or a button that never existed; change nothing."""
+        notice = ctx.t("That button is from an earlier screen and no longer works.")
+        ctx.toast(notice)
+        ctx.say(notice)
+        if flow is not None:
+            await engine.show(ctx, flow)
+
+    async def _guarded(self, ctx: Ctx, work: Awaitable[None]) -> None:
+        """Run a command or action; a refusal becomes a hint instead of an error."""
+        try:
+            await work
+        except InputError as error:
+            hint = hint_for(ctx.texts, error)
+            ctx.toast(hint)
+            ctx.say(hint)

@@ -1,0 +1,65 @@
+"""What a person reads for each code of the program's fixed lists."""
+
+from __future__ import annotations
+
+from handlers.i18n import N_, Texts
+
+DISTRICTS = {
+    "siming": N_("Siming"),
+    "huli": N_("Huli"),
+    "jimei": N_("Jimei"),
+    "haicang": N_("Haicang"),
+    "tongan": N_("Tong'an"),
+    "xiangan": N_("Xiang'an"),
+}
+
+SKILLS = {
+    "elderly_care": N_("Elderly companionship"),
+    "child_tutoring": N_("Tutoring children"),
+    "medical_care": N_("Medical care"),
+    "counselling": N_("Psychological support"),
+    "legal_advice": N_("Legal advice"),
+    "performing_arts": N_("Performing arts"),
+    "photography": N_("Photography and publicity"),
+    "driving": N_("Driving"),
+    "translation": N_("Foreign-language interpreting"),
+    "it_support": N_("IT support"),
+}
+
+AVAILABILITY = {
+    "weekday_morning": N_("Weekday mornings"),
+    "weekday_afternoon": N_("Weekday afternoons"),
+    "weekday_evening": N_("Weekday evenings"),
+    "weekend_morning": N_("Weekend mornings"),
+    "weekend_afternoon": N_("Weekend afternoons"),
+    "weekend_evening": N_("Weekend evenings"),
+}
+
+CERTIFICATE_LEVELS = {
+    "assistant": N_("Assistant social worker"),
+    "intermediate": N_("Social worker"),
+    "senior": N_("Senior social worker"),
+}
+
+ROLES = {
+    "volunteer": N_("Volunteer"),
+    "social_worker": N_("Social worker"),
+}
+
+VERIFICATION = {
+    "pending": N_("waiting for verification"),
+    "verified": N_("verified"),
+    "rejected": N_("not verified"),
+}
+
+
+def label(texts: Texts, table: dict[str, str], code: str | None) -> str:
+    """Return the localised label for ``code``, or the code itself if it is unknown."""
+    if code is None:
+        return ""
+    return texts.t(table[code]) if code in table else code
+
+
+def labels(texts: Texts, table: dict[str, str], codes: list[str]) -> str:
+    """Return localised labels joined as a list, in the person's language."""
+    return texts.t(", ").join(label(texts, table, code) for code in codes)

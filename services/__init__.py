@@ -1,0 +1,1 @@
+"""Domain rules as plain async functions over a database session."""

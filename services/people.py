@@ -1,0 +1,171 @@
+"""Accounts, registration, profiles, languages and the verification of social workers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import Account, Profile, Role, Verification, utcnow
+from services import validation
+from services.errors import InputError, NotAllowedError, Problem
+from services.reference import (
+    AVAILABILITY,
+    CERTIFICATE_LEVELS,
+    DISTRICTS,
+    LOCALES,
+    PRIVACY_NOTICE_VERSION,
+    SKILLS,
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is acting, as the platform tells it."""
+
+    platform: str
+    external_id: str
+    chat_id: int | None
+    display_name: str = ""
+    platform_language: str | None = None
+
+
+async def account_for(session: AsyncSession, caller: Caller, *, lock: bool = False) -> Account:
+    """Return the caller's account, creating it on first contact and keeping chat and language current.
+
+    With ``lock`` the row is locked for the rest of the transaction, so that one
+    person's updates are handled one after another even across workers.
+    """
+    query = select(Account).where(Account.platform == caller.platform, Account.external_id == caller.external_id)
+    if lock:
+        query = query.with_for_update()
+    account = (await session.exec(query)).first()
+    if account is None:
+        account = Account(platform=caller.platform, external_id=caller.external_id)
+        session.add(account)
+    account.chat_id = caller.chat_id if caller.chat_id is not None else account.chat_id
+    account.display_name = caller.display_name[:128]
+    account.platform_language = (caller.platform_language or None) and caller.platform_language[:16]
+    await session.flush()
+    return account
+
+
+async def profile_of(session: AsyncSession, account: Account) -> Profile | None:
+    """Return the person's registered profile, if they have registered."""
+    query = select(Profile).where(Profile.account_id == account.id)
+    return (await session.exec(query)).first()
+
+
+def _checked(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate a complete registration form again before it becomes a record (never trust the form)."""
+    role = Role(data["role"])
+    fields: dict[str, Any] = {
+        "role": role,
+        "name": validation.clean_name(data["name"]),
+        "phone": validation.normalise_mobile(data["phone"]),
+        "district": validation.pick(data["district"], DISTRICTS),
+        "street": validation.clean_free_text(data["street"], validation.STREET_MAX) if data.get("street") else None,
+        "skills": [validation.pick(s, SKILLS) for s in data.get("skills") or []],
+        "availability": [validation.pick(a, AVAILABILITY) for a in data.get("availability") or []],
+        "certificate_level": None,
+        "certificate_number": None,
+        "organisation_name": None,
+    }
+    if role is Role.VOLUNTEER:
+        validation.require_some(fields["skills"])
+        validation.require_some(fields["availability"])
+    else:
+        fields["certificate_level"] = validation.pick(data["certificate_level"], CERTIFICATE_LEVELS)
+        fields["certificate_number"] = validation.clean_certificate_number(data["certificate_number"])
+        fields["organisation_name"] = validation.clean_free_text(data["organisation_name"], validation.ORGANISATION_MAX)
+    return fields
+
+
+async def save_registration(session: AsyncSession, account: Account, data: dict[str, Any]) -> Profile:
+    """Create or update the person's profile from a confirmed form.
+
+    A social worker whose certificate or organisation changes goes back to pending,
+    since the coordinators verified the old details, not the new ones.
+    """
+    fields = _checked(data)
+    profile = await profile_of(session, account)
+    now = utcnow()
+    if profile is None:
+        assert account.id is not None
+        profile = Profile(account_id=account.id, consent_version=PRIVACY_NOTICE_VERSION, consent_at=now, **fields)
+        session.add(profile)
+    else:
+        professional = ("role", "certificate_level", "certificate_number", "organisation_name")
+        changed = any(getattr(profile, key) != fields[key] for key in professional)
+        for key, value in fields.items():
+            setattr(profile, key, value)
+        if changed and profile.role is Role.SOCIAL_WORKER:
+            profile.verification = None
+        profile.updated_at = now
+    if profile.role is Role.SOCIAL_WORKER and profile.verification is None:
+        profile.verification = Verification.PENDING
+        profile.verified_by = None
+        profile.verified_at = None
+    if profile.role is Role.VOLUNTEER:
+        profile.verification = None
+    await session.flush()
+    return profile
+
+
+async def set_locale(session: AsyncSession, account: Account, locale: str) -> None:
+    """Remember the language the person chose."""
+    account.locale = validation.pick(locale, LOCALES)
+    await session.flush()
+
+
+async def coordinators(session: AsyncSession) -> Sequence[Account]:
+    """Return every coordinator account."""
+    return (await session.exec(select(Account).where(col(Account.is_coordinator).is_(True)))).all()
+
+
+async def add_coordinator(session: AsyncSession, platform: str, external_id: str) -> Account:
+    """Make the person with this platform id a coordinator, creating the account if they have not written yet."""
+    account = await account_for(session, Caller(platform=platform, external_id=external_id, chat_id=None))
+    account.is_coordinator = True
+    await session.flush()
+    return account
+
+
+def require_coordinator(account: Account) -> None:
+    """Refuse coordinator actions to everyone else."""
+    if not account.is_coordinator:
+        raise NotAllowedError(Problem.NOT_COORDINATOR)
+
+
+async def pending_social_workers(session: AsyncSession, limit: int = 20) -> Sequence[Profile]:
+    """Return social workers waiting for verification, oldest first."""
+    query = (
+        select(Profile)
+        .where(Profile.verification == Verification.PENDING)
+        .order_by(col(Profile.registered_at), col(Profile.id))
+        .limit(limit)
+    )
+    return (await session.exec(query)).all()
+
+
+async def decide_verification(
+    session: AsyncSession, coordinator: Account, profile_id: int, *, approve: bool
+) -> tuple[Profile, Account]:
+    """Approve or reject a pending social worker; return the profile and its account for notifying them."""
+    require_coordinator(coordinator)
+    profile = await session.get(Profile, profile_id, with_for_update=True)
+    if profile is None:
+        raise NotAllowedError(Problem.NOT_FOUND)
+    if profile.verification is not Verification.PENDING:
+        raise NotAllowedError(Problem.ALREADY_DECIDED)
+    profile.verification = Verification.VERIFIED if approve else Verification.REJECTED
+    profile.verified_by = coordinator.id
+    profile.verified_at = utcnow()
+    account = await session.get(Account, profile.account_id)
+    if account is None:  # pragma: no cover - the foreign key forbids it
+        raise InputError(Problem.NOT_FOUND)
+    await session.flush()
+    return profile, account
