@@ -105,6 +105,16 @@ async def _add_coordinator(settings: Settings, telegram_id: int) -> str:
         await core.close()
 
 
+def _configure_logging(level: str, *, quiet: bool) -> None:
+    """Log at ``level``; the HTTP client logs every request URL, which holds the token, so it is kept quiet."""
+    logging.basicConfig(
+        level="WARNING" if quiet and level != "DEBUG" else level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process's exit status."""
     args = _parser().parse_args(argv)
@@ -113,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"configuration error:\n{error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging(settings.log_level, quiet=args.command == "demo")
     if args.command == "demo":
         from bot.demo import run_demo
 

@@ -53,6 +53,14 @@ VERIFICATION = {
 }
 
 
+def phone(e164: str) -> str:
+    """Show a mainland mobile as people write it: +86 138 0013 8000."""
+    if e164.startswith("+86") and len(e164) == 14:
+        number = e164[3:]
+        return f"+86 {number[:3]} {number[3:7]} {number[7:]}"
+    return e164
+
+
 def label(texts: Texts, table: dict[str, str], code: str | None) -> str:
     """Return the localised label for ``code``, or the code itself if it is unknown."""
     if code is None:

@@ -128,7 +128,7 @@ async def take_phone(ctx: Ctx, event: Event) -> str:
     else:
         phone = validation.normalise_mobile(event.text)
     ctx.data["phone"] = phone
-    ctx.say(Reply(text=ctx.t("Thank you, %(phone)s noted.", phone=phone), remove_keyboard=True))
+    ctx.say(Reply(text=ctx.t("Thank you, %(phone)s noted.", phone=labels.phone(phone)), remove_keyboard=True))
     return after(ctx, "district")
 
 
@@ -275,7 +275,7 @@ def describe(ctx: Ctx, data: dict[str, Any]) -> dict[str, str]:
     return {
         "role": labels.label(texts, labels.ROLES, str(data["role"])),
         "name": str(data.get("name") or ""),
-        "phone": str(data.get("phone") or ""),
+        "phone": labels.phone(str(data.get("phone") or "")),
         "district": labels.label(texts, labels.DISTRICTS, str(data.get("district") or "")),
         "street": str(data.get("street") or ""),
         "skills": labels.labels(texts, labels.SKILLS, list(data.get("skills") or [])),

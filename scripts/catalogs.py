@@ -22,6 +22,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 SOURCE_LOCALE = "en"
+PROJECT = "xiamen-volunteer-bot"
 KEYWORDS = {"N_": None, "t": None, "nt": (1, 2), "_": None, "gettext": None, "ngettext": (1, 2)}
 METHODS = [
     ("bot/**.py", "python"),
@@ -58,9 +59,17 @@ def updated(locale: str, template: Catalog) -> Catalog:
     """Return ``locale``'s catalog with the template's messages, dropping unused ones."""
     path = catalog_path(locale)
     catalog = load(locale) if path.exists() else Catalog(locale=locale, charset="utf-8")
+    created = catalog.creation_date
     # update() adopts the template's message objects, so give each locale its own copy.
     catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
     catalog.obsolete.clear()
+    # Keep the header stable, so that an unchanged catalog is byte-for-byte unchanged.
+    catalog.creation_date = created
+    catalog.revision_date = created
+    catalog.project, catalog.version = PROJECT, "1"
+    catalog.copyright_holder = catalog.msgid_bugs_address = catalog.last_translator = PROJECT
+    catalog.language_team = f"{locale} <{PROJECT}>"
+    catalog.fuzzy = False
     if locale == SOURCE_LOCALE:
         for message in catalog:
             if message.id and not message.string:

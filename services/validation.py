@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 import unicodedata
+from collections.abc import Collection
 
 import phonenumbers
 

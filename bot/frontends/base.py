@@ -19,6 +19,9 @@ UpdateDone = Callable[[int], None]
 
 MENU_LANGUAGES = {"zh": "zh_CN", "en": "en"}
 
+# How long a waiter gives the bot for one update before declaring it lost.
+WAIT_LIMIT = 30.0
+
 
 def menu_for(entries: list[MenuEntry], locale: str) -> list[tuple[str, str]]:
     """Return the public command menu (command, description) in one language."""
@@ -47,3 +50,27 @@ async def with_flood_retry(
             log.warning("flood control: waiting %.1f s before trying again", pause)
             await asyncio.sleep(pause)
     raise AssertionError("unreachable")
+
+
+class UpdateTracker:
+    """Lets the demo and the tests wait until the bot has finished with a given update."""
+
+    def __init__(self) -> None:
+        self._highest = -1
+        self._done: set[int] = set()
+        self._changed = asyncio.Condition()
+
+    def done(self, update_id: int) -> None:
+        """Record that an update was handled and its answer delivered."""
+        self._done.add(update_id)
+        self._highest = max(self._highest, update_id)
+        asyncio.get_running_loop().create_task(self._notify())
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait(self, update_id: int) -> None:
+        """Return once ``update_id`` has been handled; raise TimeoutError if that takes unreasonably long."""
+        async with asyncio.timeout(WAIT_LIMIT), self._changed:
+            await self._changed.wait_for(lambda: update_id in self._done)

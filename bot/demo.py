@@ -1,0 +1,205 @@
+"""`volunteer-bot demo`: the bot, the local Bot API emulator and sample data, chatted with in this terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings
+from bot.core import build_core
+from bot.frontends.base import UpdateTracker
+from bot.frontends.ptb import PtbFrontend
+from emulator import Emulator, EmulatorClient, Person, Seen
+from models.migrate import upgrade
+from services.demo_data import PERSONAS, seed_demo
+from services.reference import DISTRICTS
+
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+INTRO = """
+Xiamen social workers + volunteers — demo
+The bot runs against a local Bot API emulator with sample data; nothing leaves this machine.
+
+  type text or /commands as the person would
+  1, 2, ...   press the button with that number
+  :p          switch to another person        :loc   share a location (the person's district)
+  :help       show this again                 :q     quit
+"""
+
+
+def _terminal(seen_html: str) -> str:
+    """Render Telegram-style HTML for a terminal: bold stays bold, other tags go."""
+    text = re.sub(r"</?(b|strong)>", lambda m: RESET if m.group(0).startswith("</") else BOLD, seen_html)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+class Demo:
+    """The person at the keyboard, acting as one demo persona at a time."""
+
+    def __init__(self, people: dict[int, Person]) -> None:
+        self.people = people
+        self.current = next(iter(people))
+        self.buttons: list[tuple[str, str]] = []  # (kind, label): inline or reply
+
+    @property
+    def person(self) -> Person:
+        return self.people[self.current]
+
+    def show(self, seen: Seen) -> None:
+        self.buttons = []
+        for message in seen.messages:
+            print(f"\n🤖 {_terminal(message.get('html') or message.get('text') or '')}")
+            for row in message.get("inline_keyboard") or []:
+                cells = []
+                for button in row:
+                    self.buttons.append(("inline", button["text"]))
+                    cells.append(f"[{len(self.buttons)}] {button['text']}")
+                print("   " + "   ".join(cells))
+            for document in (message.get("document"), message.get("photo")):
+                if document:
+                    print(f"   📎 {document.get('file_name') or 'photo'}")
+        for label in seen.reply_buttons:
+            self.buttons.append(("reply", label))
+            print(f"   [{len(self.buttons)}] ⌨ {label}")
+
+    async def act(self, line: str) -> Seen | None:
+        """Do what the typed line says; return what the bot answered, or None for demo commands."""
+        person = self.person
+        if line.isdigit() and 1 <= int(line) <= len(self.buttons) and len(line) <= 2:
+            kind, label = self.buttons[int(line) - 1]
+            if kind == "inline":
+                await person.presses(label)
+            else:
+                await person.taps_reply(label)
+            return await person.sees()
+        if line == ":loc":
+            persona = next(p for p in PERSONAS if p.user_id == self.current)
+            latitude, longitude = DISTRICTS["siming" if persona.language.startswith("zh") else "huli"]
+            await person.shares_location(latitude, longitude)
+            return await person.sees()
+        await person.says(line.removeprefix("'"))
+        return await person.sees()
+
+
+def _choose(demo: Demo) -> None:
+    for number, persona in enumerate(PERSONAS, 1):
+        marker = "→" if persona.user_id == demo.current else " "
+        print(f" {marker} {number}. {persona.name} ({persona.role.replace('_', ' ')})")
+
+
+async def _repl(demo: Demo) -> None:
+    print(INTRO)
+    _choose(demo)
+    print(f"\nYou are {BOLD}{PERSONAS[0].name}{RESET}. Try /start.")
+    picking = False
+    while True:
+        try:
+            line = (await asyncio.to_thread(input, f"{DIM}{_name(demo.current)}>{RESET} ")).strip()
+        except EOFError:
+            print()
+            return
+        if not line:
+            continue
+        if line in {":q", ":quit"}:
+            return
+        if line == ":help":
+            print(INTRO)
+            continue
+        if line == ":p":
+            _choose(demo)
+            print("Number of the person to be:")
+            picking = True
+            continue
+        if picking and line.isdigit() and 1 <= int(line) <= len(PERSONAS):
+            demo.current = PERSONAS[int(line) - 1].user_id
+            demo.show(await demo.person.screen())
+            picking = False
+            continue
+        picking = False
+        seen = await demo.act(line)
+        if seen is not None:
+            demo.show(seen)
+
+
+def _name(user_id: int) -> str:
+    return next(p.name for p in PERSONAS if p.user_id == user_id)
+
+
+TOUR = [
+    (100000001, "/start"),
+    (100000001, "注册"),
+    (100000001, "志愿者"),
+    (100000001, "我同意"),
+    (100000001, "王小明"),
+    (100000001, "１３８ ０００１ ２３４５"),
+    (100000001, "湖里区"),
+    (100000001, "殿前街道"),
+    (100000001, "陪伴老人"),
+    (100000001, "完成"),
+    (100000001, "周末上午"),
+    (100000001, "完成"),
+    (100000001, "确认"),
+    (100000005, "/verify"),
+]
+
+
+async def _tour(demo: Demo) -> None:
+    for user_id, line in TOUR:
+        demo.current = user_id
+        print(f"\n{DIM}{_name(user_id)}>{RESET} {line}")
+        labels = [label for _, label in demo.buttons]
+        if line in labels:
+            line = str(labels.index(line) + 1)
+        seen = await demo.act(line)
+        if seen is not None:
+            demo.show(seen)
+
+
+async def _main(database_url: str, *, tour: bool) -> None:
+    async with Emulator() as emulator:
+        settings = Settings(
+            _env_file=None,
+            database_url=database_url,
+            telegram_api_url=emulator.url,
+            bot_token=emulator.token,
+        )
+        core = build_core(settings)
+        async with core.sessions() as session:
+            await seed_demo(session)
+            await session.commit()
+        tracker = UpdateTracker()
+        frontend = PtbFrontend(core.dispatcher, emulator.token, emulator.url, on_update_done=tracker.done)
+        await frontend.start()
+        try:
+            async with EmulatorClient(emulator.url) as client:
+                people = {
+                    p.user_id: await client.person(
+                        p.name, language=p.language, user_id=p.user_id, phone=f"+86 138 {p.user_id % 10000:04d} 0000"
+                    )
+                    for p in PERSONAS
+                }
+                for person in people.values():
+                    person.waiter = tracker.wait
+                demo = Demo(people)
+                await (_tour(demo) if tour else _repl(demo))
+        finally:
+            await frontend.stop()
+            await core.close()
+
+
+def run_demo(database_url: str, *, tour: bool = False) -> int:
+    """Recreate the demo database, then chat (or play the tour); return the exit status."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{url.database}{suffix}").unlink(missing_ok=True)
+    upgrade(database_url)
+    if not tour and not sys.stdin.isatty():
+        print("The demo needs a terminal to chat in; playing the scripted tour instead.")
+        tour = True
+    asyncio.run(_main(database_url, tour=tour))
+    return 0

@@ -1,0 +1,43 @@
+"""Serve the emulator until Ctrl-C: ``python -m emulator --port 8081``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from emulator.server import Emulator
+
+logger = logging.getLogger("emulator")
+
+
+async def _serve(emulator: Emulator) -> None:
+    async with emulator:
+        logger.info(
+            "Telegram Bot API emulator at %s (token %s); control API under %s/control/; Ctrl-C stops it",
+            emulator.url,
+            emulator.token,
+            emulator.url,
+        )
+        await asyncio.Event().wait()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--token", default="123456:DEMO-TOKEN")
+    parser.add_argument("--bot-username", default="xm_volunteer_bot")
+    parser.add_argument("--bot-name", default="厦门社工志愿者")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    emulator = Emulator(args.host, args.port, args.token, args.bot_username, args.bot_name)
+    try:
+        asyncio.run(_serve(emulator))
+    except KeyboardInterrupt:
+        logger.info("stopped")
+
+
+if __name__ == "__main__":
+    main()
