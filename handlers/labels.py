@@ -37,7 +37,7 @@ AVAILABILITY = {
 
 CERTIFICATE_LEVELS = {
     "assistant": N_("Assistant social worker"),
-    "intermediate": N_("Social worker"),
+    "intermediate": N_("Social worker (intermediate)"),
     "senior": N_("Senior social worker"),
 }
 

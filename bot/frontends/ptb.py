@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import warnings
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +23,6 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.frontends.base import MENU_LANGUAGES, UpdateDone, menu_for, with_flood_retry
 from handlers import Button, Contact, Dispatcher, Event, Kind, Location, Outcome, Reply, Request
@@ -38,9 +37,7 @@ UPDATES = ["message", "callback_query"]
 def _retry_after(error: BaseException) -> float | None:
     if not isinstance(error, RetryAfter):
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
+    value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -141,6 +138,9 @@ class PtbFrontend:
     ) -> None:
         self.dispatcher = dispatcher
         self.on_update_done = on_update_done
+        # Opt in to the library's coming time-period type now; otherwise every flood-control error
+        # (even inside the library) emits a deprecation warning.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder().token(token).base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot").build()
         )

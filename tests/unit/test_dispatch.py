@@ -1,0 +1,98 @@
+"""The dispatcher: one person's updates in order, different people in parallel, failures change nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlmodel import select
+
+from handlers import Dispatcher, Event, Kind, Router, Settings, build_router
+from handlers.engine import Ctx
+from models import Account, Conversation, SessionFactory
+
+
+def command(user: str, name: str) -> Event:
+    return Event(platform="telegram", user_id=user, chat_id=int(user), kind=Kind.COMMAND, command=name, language="en")
+
+
+async def test_one_persons_updates_never_interleave_while_others_run_alongside(sessions: SessionFactory) -> None:
+    router = Router()
+    log: list[str] = []
+    release = asyncio.Event()
+
+    @router.command("slow")
+    async def slow(ctx: Ctx) -> None:
+        log.append(f"start {ctx.event.user_id}")
+        await release.wait()
+        log.append(f"end {ctx.event.user_id}")
+
+    @router.command("quick")
+    async def quick(ctx: Ctx) -> None:
+        log.append(f"quick {ctx.event.user_id}")
+
+    dispatcher = Dispatcher(sessions, router, Settings())
+    # Both people have written before: SQLite lets only one transaction write at a time, and a first
+    # contact writes the account.
+    for user in ("1", "2"):
+        await dispatcher.handle(command(user, "quick"))
+    log.clear()
+    first = asyncio.create_task(dispatcher.handle(command("1", "slow")))
+    await asyncio.sleep(0)
+    second = asyncio.create_task(dispatcher.handle(command("1", "quick")))
+    other = asyncio.create_task(dispatcher.handle(command("2", "quick")))
+    await other
+    assert "quick 2" in log
+    assert "quick 1" not in log, "the same person's second update ran before the first finished"
+    release.set()
+    await asyncio.gather(first, second)
+    assert log.index("end 1") < log.index("quick 1")
+    assert len(dispatcher.locks) == 0, "locks of people who are done are released"
+
+
+async def test_an_unexpected_failure_rolls_everything_back_and_says_sorry(sessions: SessionFactory) -> None:
+    router = build_router()
+
+    @router.action("explode")
+    async def explode(ctx: Ctx, args: list[str]) -> None:
+        ctx.account.is_coordinator = True
+        raise RuntimeError("boom")
+
+    dispatcher = Dispatcher(sessions, router, Settings())
+    await dispatcher.handle(command("7", "register"))
+    press = Event(platform="telegram", user_id="7", chat_id=7, kind=Kind.BUTTON, action="explode", language="en")
+    outcome = await dispatcher.handle(press)
+    assert "Sorry, something went wrong" in outcome.toast
+    assert "Sorry, something went wrong" in outcome.replies[0].text
+    async with sessions() as session:
+        account = (await session.exec(select(Account))).one()
+        conversation = (await session.exec(select(Conversation))).one()
+    assert account.is_coordinator is False
+    assert (conversation.flow, conversation.step) == ("register", "role")
+
+
+async def test_a_conversation_of_a_flow_that_no_longer_exists_is_dropped(sessions: SessionFactory) -> None:
+    dispatcher = Dispatcher(sessions, build_router(), Settings())
+    await dispatcher.handle(command("8", "register"))
+    async with sessions() as session:
+        conversation = (await session.exec(select(Conversation))).one()
+        conversation.step = "a_step_from_an_older_version"
+        session.add(conversation)
+        await session.commit()
+    outcome = await dispatcher.handle(command("8", "help"))
+    assert "/register" in outcome.replies[0].text
+    async with sessions() as session:
+        assert (await session.exec(select(Conversation))).all() == []
+
+
+def test_every_flow_step_has_both_a_prompt_and_an_answer() -> None:
+    for flow in build_router().flows.values():
+        for step in flow.steps.values():
+            assert step.prompt is not None, f"{flow.name}.{step.name} shows nothing"
+            assert step.answer is not None, f"{flow.name}.{step.name} handles nothing"
+            assert step.accepts, f"{flow.name}.{step.name} accepts nothing"
+
+
+def test_every_button_action_fits_telegrams_callback_limit() -> None:
+    longest_value = max(len(v) for v in ["edit_organisation", "weekday_afternoon", "photography"])
+    assert len(f"f.{'0' * 6}.{longest_value * 'x'}".encode()) <= 64
+    assert len(b"vf:ok:999999999999") <= 64
