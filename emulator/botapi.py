@@ -408,13 +408,19 @@ def _deliver(
     return message.api
 
 
-@_method("sendMessage")
-async def send_message(world: World, p: Params) -> JSON:
+def _message_text(p: Params) -> tuple[FormattedText, str | None]:
+    """Read and check a message's ``text`` as sendMessage and editMessageText both must."""
     if p.get_str("text") is None:
         raise bad_request("message text is empty")
     formatted, html = _formatted(p, "text", TEXT_LIMIT, "message is too long")
     if not formatted.text:
         raise bad_request("message must be non-empty")
+    return formatted, html
+
+
+@_method("sendMessage")
+async def send_message(world: World, p: Params) -> JSON:
+    formatted, html = _message_text(p)
     markup = _markup(p)
     return _deliver(world, p, _text_content(formatted, "text"), markup, html=html)
 
@@ -532,11 +538,7 @@ def _edit(chat: Chat, message: Message, changes: JSON) -> JSON:
 
 @_method("editMessageText")
 async def edit_message_text(world: World, p: Params) -> JSON:
-    if p.get_str("text") is None:
-        raise bad_request("message text is empty")
-    formatted, html = _formatted(p, "text", TEXT_LIMIT, "message is too long")
-    if not formatted.text:
-        raise bad_request("message must be non-empty")
+    formatted, html = _message_text(p)
     markup = _markup(p, inline_only=True)
     chat, message = _bot_message(world, p)
     if "text" not in message.api:

@@ -8,6 +8,7 @@ from sqlmodel import select
 from emulator import Person
 from models import Conversation, Profile, Verification
 from tests.e2e.conftest import Chat, RunningBot
+from tests.e2e.scripts import VOLUNTEER
 
 
 async def position(bot: RunningBot) -> tuple[str, str, dict[str, object]] | None:
@@ -21,24 +22,9 @@ async def position(bot: RunningBot) -> tuple[str, str, dict[str, object]] | None
     return row.flow, row.step, dict(row.data)
 
 
-SCRIPT: list[tuple[str, str]] = [
-    ("says", "/register"),
-    ("presses", "志愿者"),
-    ("presses", "我同意"),
-    ("says", "林小雨"),
-    ("says", "13800138000"),
-    ("presses", "思明区"),
-    ("presses", "跳过"),
-    ("presses", "陪伴老人"),
-    ("presses", "完成"),
-    ("presses", "周末上午"),
-    ("presses", "完成"),
-]
-
-
 async def to_step(lin: Person, bot: RunningBot, step: str) -> None:
     """Walk a volunteer's registration until the conversation stands at ``step``."""
-    for action, value in SCRIPT:
+    for action, value in VOLUNTEER:
         await getattr(lin, action)(value)
         await lin.sees()
         reached = await position(bot)

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from models import Conversation, Profile
 from tests.e2e.conftest import Chat, RunningBot
+from tests.e2e.scripts import SOCIAL_WORKER, VOLUNTEER, play
 
 
 async def fault(chat: Chat, method: str, error_code: int, **extra: Any) -> None:
@@ -60,12 +61,7 @@ async def test_a_not_modified_answer_to_an_edit_is_harmless(chat: Chat, bot: Run
 
 async def test_a_lost_reply_does_not_lose_the_persons_place(chat: Chat, bot: RunningBot) -> None:
     lin = await chat.person("林小雨")
-    await lin.says("/register")
-    await lin.sees()
-    await lin.presses("志愿者")
-    await lin.sees()
-    await lin.presses("我同意")
-    await lin.sees()
+    await play(lin, VOLUNTEER[:3])
     await fault(chat, "sendMessage", 500, description="Internal Server Error", times=2)
     await lin.says("林小雨")
     assert "手机" not in await lin.sees()
@@ -81,21 +77,9 @@ async def test_a_coordinator_who_blocked_the_bot_does_not_stop_a_registration(ch
     await bot.make_coordinator(chen)
     await chat.client.expect("POST", f"/users/{chen.user_id}/block")
     wu = await chat.person("吴佳怡")
-    for action, value in [
-        ("says", "/register"),
-        ("presses", "社工"),
-        ("presses", "我同意"),
-        ("says", "吴佳怡"),
-        ("says", "13912345678"),
-        ("presses", "思明区"),
-        ("presses", "跳过"),
-        ("presses", "社会工作师"),
-        ("says", "SW2020350203"),
-        ("says", "厦门市思明区启航社会工作服务中心"),
-        ("presses", "确认"),
-    ]:
-        await getattr(wu, action)(value)
-        seen = await wu.sees()
+    await play(wu, SOCIAL_WORKER)
+    await wu.presses("确认")
+    seen = await wu.sees()
     assert "协调员将审核" in seen
     assert bot.core is not None
     async with bot.core.sessions() as session:

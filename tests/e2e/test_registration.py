@@ -7,6 +7,7 @@ from sqlmodel import select
 from emulator import Person
 from models import Conversation, Profile, Role, Verification
 from tests.e2e.conftest import Chat, RunningBot
+from tests.e2e.scripts import VOLUNTEER, play
 
 
 async def profiles(bot: RunningBot) -> list[Profile]:
@@ -143,14 +144,7 @@ async def test_declining_the_privacy_notice_stores_nothing(chat: Chat, bot: Runn
 
 async def test_cancel_leaves_the_form_and_keeps_nothing_half_collected(chat: Chat, bot: RunningBot) -> None:
     lin = await chat.person("林小雨")
-    await lin.says("/register")
-    await lin.sees()
-    await lin.presses("志愿者")
-    await lin.sees()
-    await lin.presses("我同意")
-    await lin.sees()
-    await lin.says("林小雨")
-    await lin.sees()
+    await play(lin, VOLUNTEER[:4])
     await lin.says("/cancel")
     cancelled = await lin.sees()
     assert "已退出" in cancelled
@@ -163,14 +157,7 @@ async def test_cancel_leaves_the_form_and_keeps_nothing_half_collected(chat: Cha
 
 async def test_stopping_the_bot_mid_registration_loses_nothing(chat: Chat, bot: RunningBot) -> None:
     lin = await chat.person("林小雨")
-    await lin.says("/register")
-    await lin.sees()
-    await lin.presses("志愿者")
-    await lin.sees()
-    await lin.presses("我同意")
-    await lin.sees()
-    await lin.says("林小雨")
-    await lin.sees()
+    await play(lin, VOLUNTEER[:4])
     await bot.restart()
     await lin.says("13800138000")
     assert "+86 138 0013 8000" in await lin.sees()
