@@ -52,6 +52,8 @@ class Profile(SQLModel, table=True):
     phone: str = Field(max_length=16, index=True)
     district: str = Field(max_length=16, index=True)
     street: str | None = Field(default=None, max_length=60)
+    # Volunteers only: the least that serves projects' minimum ages.
+    birth_year: int | None = Field(default=None)
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     availability: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     consent_version: str = Field(max_length=16)
@@ -73,6 +75,7 @@ class Profile(SQLModel, table=True):
             "phone": self.phone,
             "district": self.district,
             "street": self.street,
+            "birth_year": self.birth_year,
             "skills": list(self.skills),
             "availability": list(self.availability),
             "certificate_level": self.certificate_level,
