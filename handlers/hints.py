@@ -33,6 +33,36 @@ HINTS: dict[Problem, str] = {
     Problem.NOT_REGISTERED: N_("Please register first: send /register."),
     Problem.ALREADY_DECIDED: N_("This has already been decided."),
     Problem.NOT_FOUND: N_("That no longer exists."),
+    Problem.DATE_INVALID: N_("Please type a date like 2026-12-05, 12-05 or 12月5日."),
+    Problem.DATE_IN_PAST: N_("That date has passed. Please type a date from today on."),
+    Problem.DATE_TOO_FAR: N_("Please plan at most a year ahead."),
+    Problem.TIME_INVALID: N_("Please type a time like 09:30 or 14:00."),
+    Problem.SHIFT_TOO_LONG: N_("A shift lasts at most %(hours)s hours. Please check the times."),
+    Problem.NUMBER_INVALID: N_("Please type a whole number from %(low)s to %(high)s."),
+    Problem.NOT_SOCIAL_WORKER: N_("Only registered social workers can do that."),
+    Problem.SOCIAL_WORKER_PENDING: N_(
+        "Your social-worker registration is still waiting for a coordinator's verification. "
+        "You will get a message as soon as it is verified."
+    ),
+    Problem.NO_ORGANISATION: N_(
+        "You are not a member of a verified social-work organisation yet. Ask its admin, or register it with /neworg."
+    ),
+    Problem.NOT_YOUR_PROJECT: N_("Only social workers of the project's own organisation can change it."),
+    Problem.NOT_A_VOLUNTEER: N_("Sign-ups are for registered volunteers. Please register with /register."),
+    Problem.SHIFT_NOT_OPEN: N_("This shift is not open for sign-up (it may have been cancelled or completed)."),
+    Problem.SHIFT_IN_PAST: N_("This shift has already started."),
+    Problem.SHIFT_FULL: N_("This shift is full. You can join the waitlist."),
+    Problem.SHIFT_NOT_FULL: N_("This shift still has places: sign up directly."),
+    Problem.ALREADY_SIGNED_UP: N_("You are already signed up for this shift. See /myshifts."),
+    Problem.SHIFT_CLASH: N_("This shift overlaps with another of yours (%(other)s). See /myshifts."),
+    Problem.TOO_YOUNG: N_("This project needs volunteers aged %(age)s or over."),
+    Problem.AGE_UNKNOWN: N_("This project has a minimum age. Please add your year of birth with /profile."),
+    Problem.NOT_YOUR_SIGNUP: N_("That sign-up is not yours."),
+    Problem.SIGNUP_NOT_ACTIVE: N_("That sign-up is no longer active. See /myshifts."),
+    Problem.OFFER_EXPIRED: N_("Sorry, this offer has expired and the place went to the next person."),
+    Problem.CAPACITY_BELOW_TAKEN: N_("%(taken)s people already hold a place; the capacity cannot be lower."),
+    Problem.PROJECT_HAS_NO_SHIFTS: N_("Add at least one shift before publishing."),
+    Problem.STATION_NOT_IN_DISTRICT: N_("That station is not in the project's district."),
 }
 
 
