@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.core import build_core
+from bot.scheduler import build_scheduler
 from models import Account
 from models.migrate import upgrade
 from services import demo_data, people
@@ -73,10 +74,13 @@ async def _serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await frontend.start()
+    scheduler = build_scheduler(core, frontend.deliver, settings.bot_timezone)
+    scheduler.start()
     log.info("serving as @%s via %s", frontend.username, settings.telegram_api_url)
     try:
         await stop.wait()
     finally:
+        scheduler.shutdown(wait=False)
         await frontend.stop()
         await core.close()
 

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     bot_timezone: str = Field(default="Asia/Shanghai", description="how times are shown and scheduled")
     default_locale: Literal["zh_CN", "en"] = Field(default="zh_CN", description="language before a person chooses")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="logging threshold")
+    cancel_notice_hours: int = Field(default=24, ge=0, le=720, description="timely notice before a shift (条例 §22)")
+    waitlist_offer_hours: int = Field(default=12, ge=1, le=168, description="time to take a freed place")
 
     @field_validator("telegram_api_url")
     @classmethod

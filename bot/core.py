@@ -33,6 +33,8 @@ def build_core(settings: Settings, bot_username: str = "") -> Core:
             default_locale=settings.default_locale,
             timezone=settings.bot_timezone,
             bot_username=bot_username,
+            cancel_notice_hours=settings.cancel_notice_hours,
+            offer_hours=settings.waitlist_offer_hours,
         ),
     )
     return Core(engine=engine, sessions=sessions, dispatcher=dispatcher)

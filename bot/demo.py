@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.core import build_core
 from bot.frontends.base import UpdateTracker
 from bot.frontends.ptb import PtbFrontend
+from bot.scheduler import build_scheduler
 from emulator import Emulator, EmulatorClient, Person, Seen
 from models.migrate import upgrade
 from services.demo_data import PERSONAS, seed_demo
@@ -52,6 +53,10 @@ class Demo:
     def show(self, seen: Seen) -> None:
         self.buttons = []
         for message in seen.messages:
+            if message.get("location"):
+                pin = message["location"]
+                print(f"\n🤖 📍 {pin['latitude']:.4f}, {pin['longitude']:.4f}")
+                continue
             print(f"\n🤖 {_terminal(message.get('html') or message.get('text') or '')}")
             for row in message.get("inline_keyboard") or []:
                 cells = []
@@ -138,11 +143,16 @@ TOUR = [
     (100000001, "１３８ ０００１ ２３４５"),
     (100000001, "湖里区"),
     (100000001, "殿前街道"),
+    (100000001, "1998"),
     (100000001, "陪伴老人"),
     (100000001, "完成"),
     (100000001, "周末上午"),
     (100000001, "完成"),
     (100000001, "确认"),
+    (100000001, "/projects"),
+    (100000001, "1"),
+    (100000001, "报名"),
+    (100000001, "/myshifts"),
     (100000005, "/verify"),
 ]
 
@@ -152,8 +162,12 @@ async def _tour(demo: Demo) -> None:
         demo.current = user_id
         print(f"\n{DIM}{_name(user_id)}>{RESET} {line}")
         labels = [label for _, label in demo.buttons]
-        if line in labels:
-            line = str(labels.index(line) + 1)
+        # A tour step names a button by its label, or by how it starts when the label holds a date.
+        chosen = [i for i, label in enumerate(labels) if label == line] or [
+            i for i, label in enumerate(labels) if label.startswith(line)
+        ]
+        if chosen and not line.isdigit():
+            line = str(chosen[0] + 1)
         seen = await demo.act(line)
         if seen is not None:
             demo.show(seen)
@@ -174,6 +188,8 @@ async def _main(database_url: str, *, tour: bool) -> None:
         tracker = UpdateTracker()
         frontend = PtbFrontend(core.dispatcher, emulator.token, emulator.url, on_update_done=tracker.done)
         await frontend.start()
+        scheduler = build_scheduler(core, frontend.deliver, settings.bot_timezone)
+        scheduler.start()
         try:
             async with EmulatorClient(emulator.url) as client:
                 people = {
@@ -187,6 +203,7 @@ async def _main(database_url: str, *, tour: bool) -> None:
                 demo = Demo(people)
                 await (_tour(demo) if tour else _repl(demo))
         finally:
+            scheduler.shutdown(wait=False)
             await frontend.stop()
             await core.close()
 

@@ -1,17 +1,35 @@
 """The conversations: one module per journey, plus the small engine they run on."""
 
-from handlers import registration, start, verification
+from handlers import discovery, organisations, projects, registration, signups, start, support, verification
 from handlers.dispatch import Dispatcher
 from handlers.engine import MenuEntry, Router, Settings
 from handlers.events import Button, Contact, Event, Kind, Location, Media, Outcome, Reply, Request
 
-MENU_ORDER = ("start", "register", "profile", "language", "help", "cancel", "verify")
+MENU_ORDER = (
+    "start",
+    "projects",
+    "myshifts",
+    "register",
+    "profile",
+    "newproject",
+    "myprojects",
+    "org",
+    "joinorg",
+    "neworg",
+    "stations",
+    "plan",
+    "support",
+    "language",
+    "help",
+    "cancel",
+    "verify",
+)
 
 
 def build_router() -> Router:
     """Compose every journey's commands, buttons and flows into one table."""
     root = Router()
-    for module in (start, registration, verification):
+    for module in (start, registration, discovery, signups, projects, organisations, support, verification):
         root.include(module.router)
     root.menu.sort(
         key=lambda entry: MENU_ORDER.index(entry.command) if entry.command in MENU_ORDER else len(MENU_ORDER)

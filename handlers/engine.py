@@ -19,6 +19,7 @@ from services.errors import InputError
 from services.validation import normalise_text
 
 FLOW_ACTION = "f"
+HANDED_OVER = "\x00handed-over"
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,10 @@ class Settings:
     default_locale: str = "zh_CN"
     timezone: str = "Asia/Shanghai"
     bot_username: str = ""
+    # Cancelling at least this many hours ahead is timely notice (条例 §22).
+    cancel_notice_hours: int = 24
+    # How long the first person on a waitlist has to take a freed place.
+    offer_hours: int = 12
 
 
 class Ctx:
@@ -97,7 +102,8 @@ class Ctx:
 
 
 Prompt = Callable[[Ctx], Awaitable[Reply]]
-# An answer returns the next step's name, or None when the flow is finished.
+# An answer returns the next step's name, None when the flow is finished, or HANDED_OVER
+# when it started another flow (which then owns the conversation).
 Answer = Callable[[Ctx, Event], Awaitable[str | None]]
 
 
@@ -242,6 +248,12 @@ async def show(ctx: Ctx, flow: Flow, *, replace_screen: bool = False) -> None:
     ctx.say(reply)
 
 
+async def hand_over(ctx: Ctx, flow: Flow, step: str, data: dict[str, Any]) -> str:
+    """From a flow's answer, go on in another flow; return what the answer should return."""
+    await begin(ctx, flow, step, data)
+    return HANDED_OVER
+
+
 def finish(ctx: Ctx) -> None:
     """End the current journey; nothing it collected stays behind."""
     if ctx.conversation is not None:
@@ -288,6 +300,8 @@ async def proceed(ctx: Ctx, flow: Flow, event: Event) -> None:
             ctx.toast(hint_for(ctx.texts, error))
         else:
             await show(ctx, flow)
+        return
+    if following == HANDED_OVER:
         return
     if following is None:
         finish(ctx)

@@ -92,6 +92,8 @@ class Reply:
     request_label: str = ""
     remove_keyboard: bool = False
     media: Media | None = None
+    # A map pin sent before the text (latitude, longitude).
+    location: tuple[float, float] | None = None
     # Edit the message whose button was pressed instead of sending a new one.
     replace: bool = False
     # Another person's chat; None means the chat the event came from.

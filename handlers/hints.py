@@ -33,6 +33,7 @@ HINTS: dict[Problem, str] = {
     Problem.NOT_REGISTERED: N_("Please register first: send /register."),
     Problem.ALREADY_DECIDED: N_("This has already been decided."),
     Problem.NOT_FOUND: N_("That no longer exists."),
+    Problem.BIRTH_YEAR_INVALID: N_("Please type your year of birth as four digits, for example 1995."),
     Problem.DATE_INVALID: N_("Please type a date like 2026-12-05, 12-05 or 12月5日."),
     Problem.DATE_IN_PAST: N_("That date has passed. Please type a date from today on."),
     Problem.DATE_TOO_FAR: N_("Please plan at most a year ahead."),
@@ -63,6 +64,33 @@ HINTS: dict[Problem, str] = {
     Problem.CAPACITY_BELOW_TAKEN: N_("%(taken)s people already hold a place; the capacity cannot be lower."),
     Problem.PROJECT_HAS_NO_SHIFTS: N_("Add at least one shift before publishing."),
     Problem.STATION_NOT_IN_DISTRICT: N_("That station is not in the project's district."),
+    Problem.ORGANISATION_KIND_NOT_FOR_ROLE: N_(
+        "That is for the other kind of organisation: social workers act for social-work organisations, "
+        "volunteers for volunteer-service organisations."
+    ),
+    Problem.ORGANISATION_NAME_TAKEN: N_(
+        "An organisation with this name is already registered. To join it, volunteers send /joinorg and social "
+        "workers give its name in /profile. Otherwise, please type another name."
+    ),
+    Problem.ALREADY_IN_SOCIAL_WORK_ORGANISATION: N_(
+        "You already belong to a social-work organisation (%(name)s); a social worker belongs to one only. See /org."
+    ),
+    Problem.ALREADY_MEMBER: N_("You are already a member of %(name)s. See /org."),
+    Problem.NOT_MEMBER: N_("You are not a member of that organisation. See /org."),
+    Problem.NOT_ORGANISATION_ADMIN: N_("Only an administrator of the organisation can do that. See /org."),
+    Problem.ORGANISATION_NOT_VERIFIED: N_(
+        "%(name)s has not been verified by a coordinator yet; this opens once it is."
+    ),
+    Problem.LAST_ADMIN: N_(
+        "You are the only administrator of %(name)s, so you cannot leave it. Please ask a coordinator to help "
+        "hand it over first."
+    ),
+    Problem.STATION_TAKEN: N_("This station is already paired with %(name)s."),
+    Problem.STATION_OUTSIDE_DISTRICT: N_("Your organisation can pair only stations in its own district."),
+    Problem.STATION_NOT_YOURS: N_("That station is not paired with your organisation."),
+    Problem.SUPPORT_ALREADY_PENDING: N_(
+        "You have already asked %(name)s for this kind of support; please wait for their answer."
+    ),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES_DIR = ROOT / "locales"
 TEMPLATES_DIR = ROOT / "templates"
 DOMAIN = "messages"
+_BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -76,7 +78,8 @@ class Texts:
 
     def render(self, template: str, **params: Any) -> str:
         """Render a message template in this language."""
-        return self._env.get_template(template).render(**params).strip()
+        # Templates stay readable with blank lines around blocks; a message never needs two in a row.
+        return _BLANK_LINES.sub("\n\n", self._env.get_template(template).render(**params)).strip()
 
 
 @cache
@@ -85,6 +88,7 @@ def _environment(locale: str) -> Environment:
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
     )

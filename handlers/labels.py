@@ -71,3 +71,51 @@ def label(texts: Texts, table: dict[str, str], code: str | None) -> str:
 def labels(texts: Texts, table: dict[str, str], codes: list[str]) -> str:
     """Return localised labels joined as a list, in the person's language."""
     return texts.t(", ").join(label(texts, table, code) for code in codes)
+
+
+TARGET_GROUPS = {
+    "elderly": N_("Older people"),
+    "minors": N_("Children and teenagers"),
+    "migrant_workers": N_("Migrant workers"),
+    "disabled": N_("People with disabilities"),
+    "low_income": N_("Low-income families"),
+    "family_planning": N_("Special family-planning families"),
+    "hollow_villages": N_("Hollowed-out villages"),
+    "empty_nest": N_("Empty-nest families"),
+    "left_behind": N_("Left-behind people"),
+}
+
+WHEN = {
+    "today": N_("Today"),
+    "week": N_("This week"),
+    "weekend": N_("Weekend"),
+}
+
+SIGNUP_STATUS = {
+    "confirmed": N_("signed up"),
+    "waitlisted": N_("on the waitlist"),
+    "offered": N_("place offered: please answer"),
+    "cancelled": N_("cancelled"),
+    "declined": N_("offer declined"),
+    "expired": N_("offer expired"),
+}
+
+ORGANISATION_KINDS = {
+    "social_work": N_("Social-work organisation"),
+    "volunteer": N_("Volunteer-service organisation"),
+}
+
+REGISTRATIONS = {
+    "registered": N_("Registered"),
+    "filed": N_("Filed"),
+}
+
+MEMBER_ROLES = {
+    "admin": N_("administrator"),
+    "member": N_("member"),
+}
+
+SUPPORT_KINDS = {
+    "team_building": N_("Team building"),
+    "technical_guidance": N_("Technical guidance"),
+}

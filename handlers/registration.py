@@ -10,7 +10,7 @@ from handlers.events import Button, Event, Kind, Reply, Request
 from handlers.i18n import N_
 from handlers.start import language
 from models import Role
-from services import people, validation
+from services import organisations, people, validation
 from services.errors import InputError, Problem
 from services.reference import AVAILABILITY, CERTIFICATE_LEVELS, DISTRICTS, SKILLS
 
@@ -161,7 +161,25 @@ async def take_street(ctx: Ctx, event: Event) -> str:
         ctx.data["street"] = None
     else:
         ctx.data["street"] = validation.clean_free_text(event.text, validation.STREET_MAX)
-    return after(ctx, "level" if is_social_worker(ctx) else "skills")
+    return after(ctx, "level" if is_social_worker(ctx) else "birth_year")
+
+
+@flow.prompt("birth_year")
+async def ask_birth_year(ctx: Ctx) -> Reply:
+    return Reply(
+        text=ctx.t("Your year of birth? Some projects have a minimum age. (Only the year is kept.)"),
+        buttons=[[ctx.button(ctx.t("Skip"), "skip")]],
+    )
+
+
+@flow.answer("birth_year", Kind.TEXT, Kind.BUTTON)
+async def take_birth_year(ctx: Ctx, event: Event) -> str:
+    if event.kind is Kind.BUTTON:
+        validation.pick(event.action, ("skip",))
+        ctx.data["birth_year"] = None
+    else:
+        ctx.data["birth_year"] = validation.clean_birth_year(event.text, event.at.year)
+    return after(ctx, "skills")
 
 
 # ---- volunteers: skills and free time -----------------------------------------------------
@@ -250,13 +268,14 @@ async def take_organisation(ctx: Ctx, event: Event) -> str:
 
 # ---- summary: confirm, or correct one answer ----------------------------------------------
 
-EDITABLE_VOLUNTEER = ("name", "phone", "district", "street", "skills", "availability")
+EDITABLE_VOLUNTEER = ("name", "phone", "district", "street", "birth_year", "skills", "availability")
 EDITABLE_SOCIAL_WORKER = ("name", "phone", "district", "street", "level", "certificate", "organisation")
 EDIT_LABELS = {
     "name": N_("Name"),
     "phone": N_("Mobile"),
     "district": N_("District"),
     "street": N_("Street"),
+    "birth_year": N_("Year of birth"),
     "skills": N_("Skills"),
     "availability": N_("Free time"),
     "level": N_("Certificate"),
@@ -278,6 +297,7 @@ def describe(ctx: Ctx, data: dict[str, Any]) -> dict[str, str]:
         "phone": labels.phone(str(data.get("phone") or "")),
         "district": labels.label(texts, labels.DISTRICTS, str(data.get("district") or "")),
         "street": str(data.get("street") or ""),
+        "birth_year": str(data.get("birth_year") or ""),
         "skills": labels.labels(texts, labels.SKILLS, list(data.get("skills") or [])),
         "availability": labels.labels(texts, labels.AVAILABILITY, list(data.get("availability") or [])),
         "level": labels.label(texts, labels.CERTIFICATE_LEVELS, data.get("certificate_level")),
@@ -313,6 +333,8 @@ async def take_summary(ctx: Ctx, event: Event) -> str | None:
     validation.pick(choice, ("ok",))
     existing = bool(ctx.data.get("_existing"))
     profile = await people.save_registration(ctx.session, ctx.account, ctx.data)
+    if profile.role is Role.SOCIAL_WORKER and profile.organisation_name:
+        await organisations.join_by_name(ctx.session, ctx.account, profile.organisation_name)
     if existing:
         ctx.say(Reply(text=ctx.t("Saved. Your details are up to date."), replace=True))
     elif profile.role is Role.SOCIAL_WORKER:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import engine
+from handlers import discovery, engine
 from handlers.engine import Ctx, Router
 from handlers.events import Button, Reply
 from handlers.i18n import N_
@@ -16,7 +16,9 @@ LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
 @router.command("start", N_("Start here"))
 async def start(ctx: Ctx) -> None:
-    """Greet the person in their language and offer registration."""
+    """Greet the person in their language and offer registration; open what a deep link points at."""
+    if ctx.event.args and await discovery.deep_link(ctx, ctx.event.args):
+        return
     profile = await ctx.profile()
     if profile is not None:
         ctx.say(ctx.render("start/welcome_back.html", name=profile.name))

@@ -30,7 +30,7 @@ METHODS = [
     ("services/**.py", "python"),
     ("templates/**.html", "jinja2.ext:babel_extract"),
 ]
-OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "lstrip_blocks": "true"}}
+OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}
 
 
 def extract() -> Catalog:

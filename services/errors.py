@@ -24,6 +24,7 @@ class Problem(StrEnum):
     NOT_REGISTERED = "not_registered"
     ALREADY_DECIDED = "already_decided"
     NOT_FOUND = "not_found"
+    BIRTH_YEAR_INVALID = "birth_year_invalid"
     DATE_INVALID = "date_invalid"
     DATE_IN_PAST = "date_in_past"
     DATE_TOO_FAR = "date_too_far"
@@ -49,6 +50,18 @@ class Problem(StrEnum):
     CAPACITY_BELOW_TAKEN = "capacity_below_taken"
     PROJECT_HAS_NO_SHIFTS = "project_has_no_shifts"
     STATION_NOT_IN_DISTRICT = "station_not_in_district"
+    ORGANISATION_KIND_NOT_FOR_ROLE = "organisation_kind_not_for_role"
+    ORGANISATION_NAME_TAKEN = "organisation_name_taken"
+    ALREADY_IN_SOCIAL_WORK_ORGANISATION = "already_in_social_work_organisation"
+    ALREADY_MEMBER = "already_member"
+    NOT_MEMBER = "not_member"
+    NOT_ORGANISATION_ADMIN = "not_organisation_admin"
+    ORGANISATION_NOT_VERIFIED = "organisation_not_verified"
+    LAST_ADMIN = "last_admin"
+    STATION_TAKEN = "station_taken"
+    STATION_OUTSIDE_DISTRICT = "station_outside_district"
+    STATION_NOT_YOURS = "station_not_yours"
+    SUPPORT_ALREADY_PENDING = "support_already_pending"
 
 
 class InputError(Exception):

@@ -68,6 +68,7 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
         "phone": validation.normalise_mobile(data["phone"]),
         "district": validation.pick(data["district"], DISTRICTS),
         "street": validation.clean_free_text(data["street"], validation.STREET_MAX) if data.get("street") else None,
+        "birth_year": int(data["birth_year"]) if data.get("birth_year") else None,
         "skills": [validation.pick(s, SKILLS) for s in data.get("skills") or []],
         "availability": [validation.pick(a, AVAILABILITY) for a in data.get("availability") or []],
         "certificate_level": None,
@@ -78,6 +79,7 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
         validation.require_some(fields["skills"])
         validation.require_some(fields["availability"])
     else:
+        fields["birth_year"] = None
         fields["certificate_level"] = validation.pick(data["certificate_level"], CERTIFICATE_LEVELS)
         fields["certificate_number"] = validation.clean_certificate_number(data["certificate_number"])
         fields["organisation_name"] = validation.clean_free_text(data["organisation_name"], validation.ORGANISATION_MAX)

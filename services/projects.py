@@ -14,7 +14,6 @@ from models import (
     Account,
     Membership,
     Organisation,
-    OrganisationKind,
     Profile,
     Project,
     ProjectStatus,
@@ -27,7 +26,7 @@ from models import (
     TargetGroup,
     Verification,
 )
-from services import validation
+from services import organisations, validation
 from services.errors import InputError, NotAllowedError, Problem
 from services.reference import DISTRICTS, SKILLS
 from services.signups import record
@@ -60,19 +59,10 @@ async def leader(session: AsyncSession, account: Account) -> Leader:
         raise NotAllowedError(Problem.NOT_SOCIAL_WORKER)
     if profile.verification is not Verification.VERIFIED:
         raise NotAllowedError(Problem.SOCIAL_WORKER_PENDING)
-    query = (
-        select(Organisation)
-        .join(Membership, col(Membership.organisation_id) == col(Organisation.id))
-        .where(
-            Membership.account_id == account.id,
-            Organisation.kind == OrganisationKind.SOCIAL_WORK,
-            Organisation.verification == Verification.VERIFIED,
-        )
-    )
-    organisation = (await session.exec(query)).first()
-    if organisation is None:
+    found = await organisations.organisation_of(session, account)
+    if found is None or found[0].verification is not Verification.VERIFIED:
         raise NotAllowedError(Problem.NO_ORGANISATION)
-    return Leader(profile, organisation)
+    return Leader(profile, found[0])
 
 
 async def colleagues(session: AsyncSession, organisation: Organisation) -> Sequence[Profile]:

@@ -84,6 +84,14 @@ def clean_certificate_number(text: str) -> str:
     return value
 
 
+def clean_birth_year(text: str, this_year: int) -> int:
+    """Read a year of birth: four digits, between 100 years ago and six years ago."""
+    value = normalise_text(text).removesuffix("年")
+    if not value.isdigit() or len(value) != 4 or not this_year - 100 <= int(value) <= this_year - 6:
+        raise InputError(Problem.BIRTH_YEAR_INVALID)
+    return int(value)
+
+
 def pick(value: str, allowed: Collection[str]) -> str:
     """Accept a code only if it is one of the program's known choices (buttons can be forged)."""
     if value not in allowed:

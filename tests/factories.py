@@ -9,8 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import (
     Account,
-    Membership,
     MemberRole,
+    Membership,
     Organisation,
     OrganisationKind,
     Profile,

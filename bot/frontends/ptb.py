@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -25,7 +26,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.frontends.base import MENU_LANGUAGES, UpdateDone, menu_for, with_flood_retry
-from handlers import Button, Contact, Dispatcher, Event, Kind, Location, Outcome, Reply, Request
+from handlers import Button, Contact, Dispatcher, Event, Kind, Location, Reply, Request
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,8 @@ class PtbFrontend:
     async def start(self) -> None:
         """Connect (getMe), register the menu and start long polling."""
         await self.application.initialize()
+        # Deep links (t.me/<bot>?start=...) need the bot's username, known only after getMe.
+        self.dispatcher.settings = replace(self.dispatcher.settings, bot_username=self.username)
         await self._register_menu(self.application)
         await self.application.start()
         assert self.application.updater is not None
@@ -188,14 +191,18 @@ class PtbFrontend:
                 # Always answer a press, so the person's app stops showing a spinner.
                 with contextlib.suppress(TelegramError):
                     await update.callback_query.answer(text=outcome.toast[:200] or None)
-            await self._deliver(event, outcome)
+            await self.deliver(outcome.replies, event)
         finally:
             if self.on_update_done is not None:
                 self.on_update_done(update.update_id)
 
-    async def _deliver(self, event: Event, outcome: Outcome) -> None:
-        for reply in outcome.replies:
-            chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id
+    async def deliver(self, replies: list[Reply], event: Event | None = None) -> None:
+        """Send replies: to the event's chat unless a reply names another, each failure logged and skipped."""
+        for reply in replies:
+            chat_id = reply.chat_id if reply.chat_id is not None else event.chat_id if event else None
+            if chat_id is None:
+                log.warning("a reply without a chat was dropped")
+                continue
             try:
                 await self._send(event, reply, chat_id)
             except Forbidden:
@@ -204,9 +211,15 @@ class PtbFrontend:
                 # A refused message must not cost the person their place; log and go on.
                 log.warning("could not deliver a reply to chat %s: %s", chat_id, error)
 
-    async def _send(self, event: Event, reply: Reply, chat_id: int) -> None:
+    async def _send(self, event: Event | None, reply: Reply, chat_id: int) -> None:
         bot = self.application.bot
-        if reply.replace and event.message_id is not None and chat_id == event.chat_id and reply.media is None:
+        if (
+            reply.replace
+            and event is not None
+            and event.message_id is not None
+            and chat_id == event.chat_id
+            and reply.media is None
+        ):
             message_id = event.message_id
             try:
                 await with_flood_retry(
@@ -225,6 +238,11 @@ class PtbFrontend:
                 if "not modified" in error.message.lower():
                     return
                 log.info("edit refused (%s); sending a new message instead", error.message)
+        if reply.location is not None:
+            latitude, longitude = reply.location
+            await with_flood_retry(lambda: bot.send_location(chat_id, latitude, longitude), _retry_after)
+            if not reply.text:
+                return
         markup = _markup(reply)
         if reply.media is not None:
             media = reply.media

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import pytest
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.core import Core, build_core
 from bot.frontends.base import UpdateTracker
 from bot.frontends.ptb import PtbFrontend
 from emulator import Emulator, EmulatorClient, Person
+from handlers.sweeps import expire_offers
 from models import Account
 from services import people
 
@@ -55,6 +58,17 @@ class RunningBot:
             await people.add_coordinator(session, "telegram", str(person.user_id))
             await session.commit()
 
+    def session(self) -> AsyncSession:
+        """A database session of the running bot, for preparing and checking rows."""
+        assert self.core is not None
+        return self.core.sessions()
+
+    async def sweep_offers(self, now: datetime) -> None:
+        """Run the waitlist sweep as the scheduler would at ``now``, delivering what it says."""
+        assert self.core is not None
+        assert self.frontend is not None
+        await self.frontend.deliver(await expire_offers(self.core.sessions, self.core.dispatcher.settings, now))
+
     async def accounts(self) -> list[Account]:
         assert self.core is not None
         async with self.core.sessions() as session:
@@ -84,8 +98,10 @@ class Chat:
         self.client = client
         self.bot = bot
 
-    async def person(self, name: str, language: str = "zh", phone: str | None = None) -> Person:
-        person = await self.client.person(name, language=language, phone=phone)
+    async def person(
+        self, name: str, language: str = "zh", phone: str | None = None, user_id: int | None = None
+    ) -> Person:
+        person = await self.client.person(name, language=language, phone=phone, user_id=user_id)
         person.waiter = self.bot.tracker.wait
         return person
 

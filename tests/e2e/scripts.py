@@ -14,6 +14,7 @@ VOLUNTEER: Script = [
     ("says", "13800138000"),
     ("presses", "思明区"),
     ("presses", "跳过"),
+    ("says", "1995"),
     ("presses", "陪伴老人"),
     ("presses", "完成"),
     ("presses", "周末上午"),

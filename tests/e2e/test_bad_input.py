@@ -33,16 +33,22 @@ async def to_step(lin: Person, bot: RunningBot, step: str) -> None:
     raise AssertionError(f"registration never reached {step}")
 
 
-STEPS = ["role", "consent", "name", "phone", "district", "street", "skills", "availability", "summary"]
+STEPS = ["role", "consent", "name", "phone", "district", "street", "birth_year", "skills", "availability", "summary"]
 BUTTONS_ONLY = "请使用上方的按钮选择"
 # What a person is told at each step when they send a sticker or a photo...
 WRONG_KIND = {
     "name": "请用文字回答",
     "phone": "请输入您的手机号码，或点击下方的分享按钮",
     "street": "请输入您的回答，或使用上方的按钮",
+    "birth_year": "请输入您的回答，或使用上方的按钮",
 }
 # ...and when they send 4,096 characters.
-TOO_LONG = {"name": "姓名太长了", "phone": "看起来不是电话号码", "street": "内容太长了"}
+TOO_LONG = {
+    "name": "姓名太长了",
+    "phone": "看起来不是电话号码",
+    "street": "内容太长了",
+    "birth_year": "出生年份",
+}
 
 
 @pytest.mark.parametrize("step", STEPS)

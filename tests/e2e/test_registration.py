@@ -36,6 +36,8 @@ async def register_volunteer_until_summary(lin: Person) -> None:
     await lin.presses("思明区")
     assert "街道" in await lin.sees()
     await lin.says("莲前街道")
+    assert "出生年份" in await lin.sees()
+    await lin.says("１９９５年")
     assert "服务" in await lin.sees()
     await lin.presses("陪伴老人")
     assert "✅ 陪伴老人" in (await lin.sees()).buttons
@@ -70,6 +72,7 @@ async def test_volunteer_registers_in_chinese(chat: Chat, bot: RunningBot) -> No
         "莲前街道",
     )
     assert saved.skills == ["elderly_care", "counselling"]
+    assert saved.birth_year == 1995
     assert saved.availability == ["weekend_morning"]
     assert await conversations(bot) == []
 
@@ -90,6 +93,8 @@ async def test_volunteer_registers_in_english_typing_a_full_width_number(chat: C
     assert "+86 139 1234 5678" in await emily.sees()
     await emily.presses("Huli")
     await emily.sees()
+    await emily.presses("Skip")
+    assert "year of birth" in await emily.sees()
     await emily.presses("Skip")
     await emily.sees()
     await emily.presses("Foreign-language interpreting")
@@ -164,6 +169,8 @@ async def test_stopping_the_bot_mid_registration_loses_nothing(chat: Chat, bot: 
     await lin.presses("翔安区")
     await lin.sees()
     await lin.presses("跳过")
+    await lin.sees()
+    await lin.says("2001")
     await lin.sees()
     await lin.presses("驾驶")
     await lin.sees()

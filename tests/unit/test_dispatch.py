@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlmodel import select
 
+from bot.config import Settings as BotSettings
+from bot.core import build_core
 from handlers import Dispatcher, Event, Kind, Router, Settings, build_router
 from handlers.engine import Ctx
 from models import Account, Conversation, SessionFactory
@@ -96,3 +99,17 @@ def test_every_button_action_fits_telegrams_callback_limit() -> None:
     longest_value = max(len(v) for v in ["edit_organisation", "weekday_afternoon", "photography"])
     assert len(f"f.{'0' * 6}.{longest_value * 'x'}".encode()) <= 64
     assert len(b"vf:ok:999999999999") <= 64
+
+
+def test_settings_come_from_the_environment_with_their_documented_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CANCEL_NOTICE_HOURS", "48")
+    monkeypatch.setenv("WAITLIST_OFFER_HOURS", "6")
+    monkeypatch.setenv("DEFAULT_LOCALE", "en")
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:8081/")
+    settings = BotSettings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.telegram_api_url == "http://127.0.0.1:8081"
+    core = build_core(settings).dispatcher.settings
+    assert (core.cancel_notice_hours, core.offer_hours, core.default_locale) == (48, 6, "en")
+    monkeypatch.setenv("BOT_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ValueError, match="unknown time zone"):
+        BotSettings(_env_file=None)  # type: ignore[call-arg]

@@ -1,0 +1,47 @@
+"""How dates, times, places and counts read in the person's language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton
+
+from models import Shift
+
+
+def day(moment: datetime, zone: str, locale: str) -> str:
+    """A day as people say it: 12月5日周六 / Sat, Dec 5."""
+    return format_skeleton("MMMdEEE", moment.astimezone(ZoneInfo(zone)), locale=locale)
+
+
+def clock(moment: datetime, zone: str, locale: str) -> str:
+    return format_skeleton("Hm", moment.astimezone(ZoneInfo(zone)), locale=locale)
+
+
+def shift_when(shift: Shift, zone: str, locale: str) -> str:
+    """When a shift is: 12月5日周六 09:00–12:00 (an overnight end shows its own day)."""
+    start, end = shift.starts_at.astimezone(ZoneInfo(zone)), shift.ends_at.astimezone(ZoneInfo(zone))
+    until = (
+        clock(end, zone, locale)
+        if end.date() == start.date()
+        else f"{day(end, zone, locale)} {clock(end, zone, locale)}"
+    )
+    return f"{day(start, zone, locale)} {clock(start, zone, locale)}–{until}"
+
+
+def short_when(shift: Shift, zone: str, locale: str) -> str:
+    """A button-sized time: 12月5日 09:00 / Dec 5 09:00."""
+    start = shift.starts_at.astimezone(ZoneInfo(zone))
+    return f"{format_skeleton('MMMd', start, locale=locale)} {clock(start, zone, locale)}"
+
+
+def moment(value: datetime, zone: str, locale: str) -> str:
+    """A deadline: 12月5日周六 09:00."""
+    return f"{day(value, zone, locale)} {clock(value, zone, locale)}"
+
+
+def km(distance: float | None) -> str:
+    if distance is None:
+        return ""
+    return f"{distance * 1000:.0f} m" if distance < 1 else f"{distance:.1f} km"

@@ -1,0 +1,28 @@
+"""The scheduler's sweeps are set up so that a restart neither loses nor repeats work."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.core import build_core
+from bot.scheduler import MISFIRE_GRACE, build_scheduler
+from handlers import Reply
+
+
+async def test_the_waitlist_sweep_runs_every_minute_coalesced_with_a_generous_grace(database_url: str) -> None:
+    core = build_core(Settings(_env_file=None, database_url=database_url))  # type: ignore[call-arg]
+    delivered: list[list[Reply]] = []
+
+    async def deliver(replies: list[Reply]) -> None:
+        delivered.append(replies)
+
+    scheduler = build_scheduler(core, deliver, "Asia/Shanghai")
+    try:
+        [job] = scheduler.get_jobs()
+        assert job.id == "waitlist-offers"
+        assert job.coalesce is True
+        assert job.max_instances == 1
+        assert job.misfire_grace_time == MISFIRE_GRACE
+        await job.func()
+        assert delivered == [[]]
+    finally:
+        await core.close()
