@@ -248,6 +248,11 @@ async def show(ctx: Ctx, flow: Flow, *, replace_screen: bool = False) -> None:
     ctx.say(reply)
 
 
+def after(ctx: Ctx, following: str) -> str:
+    """Go on to ``following``, or back to the summary when the person was correcting one answer there."""
+    return "summary" if ctx.data.pop("_editing", False) else following
+
+
 async def hand_over(ctx: Ctx, flow: Flow, step: str, data: dict[str, Any]) -> str:
     """From a flow's answer, go on in another flow; return what the answer should return."""
     await begin(ctx, flow, step, data)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from handlers.i18n import N_, Texts
+
+if TYPE_CHECKING:
+    from handlers.engine import Ctx
+    from handlers.events import Button
 
 DISTRICTS = {
     "siming": N_("Siming"),
@@ -119,3 +126,8 @@ SUPPORT_KINDS = {
     "team_building": N_("Team building"),
     "technical_guidance": N_("Technical guidance"),
 }
+
+
+def choices(ctx: Ctx, table: dict[str, str], codes: Iterable[str] | None = None) -> list[Button]:
+    """Buttons for the current step, one per code, labelled in the person's language."""
+    return [ctx.button(label(ctx.texts, table, code), code) for code in (table if codes is None else codes)]

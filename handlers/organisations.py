@@ -40,11 +40,6 @@ def page_number(value: str) -> int:
     return int(value)
 
 
-def after(ctx: Ctx, following: str) -> str:
-    """Go on to ``following``, or back to the summary when the person was correcting one answer."""
-    return "summary" if ctx.data.pop("_editing", False) else following
-
-
 def pager(ctx: Ctx, page: Page[Any], make: Callable[[str, int], Button]) -> list[list[Button]]:
     """Return the row of buttons that turns the pages of a list, or no row when it fits on one page."""
     row = []
@@ -71,7 +66,7 @@ async def new_organisation(ctx: Ctx) -> None:
 
 @flow.prompt("kind")
 async def ask_kind(ctx: Ctx) -> Reply:
-    buttons = [ctx.button(labels.label(ctx.texts, labels.ORGANISATION_KINDS, k), k) for k in organisations.KINDS]
+    buttons = labels.choices(ctx, labels.ORGANISATION_KINDS, organisations.KINDS)
     return Reply(text=ctx.render("organisations/kind.html"), buttons=button_rows(buttons, 1))
 
 
@@ -80,7 +75,7 @@ async def take_kind(ctx: Ctx, event: Event) -> str:
     kind = OrganisationKind(validation.pick(event.action, organisations.KINDS))
     await organisations.check_may_create(ctx.session, ctx.account, kind)
     ctx.data["kind"] = kind.value
-    return after(ctx, "name")
+    return engine.after(ctx, "name")
 
 
 @flow.prompt("name")
@@ -91,19 +86,19 @@ async def ask_name(ctx: Ctx) -> Reply:
 @flow.answer("name", Kind.TEXT)
 async def take_name(ctx: Ctx, event: Event) -> str:
     ctx.data["name"] = await organisations.clean_new_name(ctx.session, event.text)
-    return after(ctx, "district")
+    return engine.after(ctx, "district")
 
 
 @flow.prompt("district")
 async def ask_district(ctx: Ctx) -> Reply:
-    buttons = [ctx.button(labels.label(ctx.texts, labels.DISTRICTS, code), code) for code in DISTRICTS]
+    buttons = labels.choices(ctx, labels.DISTRICTS, DISTRICTS)
     return Reply(text=ctx.t("Which district of Xiamen is the organisation in?"), buttons=button_rows(buttons, 3))
 
 
 @flow.answer("district", Kind.BUTTON)
 async def take_district(ctx: Ctx, event: Event) -> str:
     ctx.data["district"] = validation.pick(event.action, DISTRICTS)
-    return after(ctx, "registration")
+    return engine.after(ctx, "registration")
 
 
 @flow.prompt("registration")
@@ -122,7 +117,7 @@ async def ask_registration(ctx: Ctx) -> Reply:
 @flow.answer("registration", Kind.BUTTON)
 async def take_registration(ctx: Ctx, event: Event) -> str:
     ctx.data["registration"] = Registration(validation.pick(event.action, organisations.REGISTRATIONS)).value
-    return after(ctx, "contact_name")
+    return engine.after(ctx, "contact_name")
 
 
 @flow.prompt("contact_name")
@@ -142,7 +137,7 @@ async def take_contact_name(ctx: Ctx, event: Event) -> str:
         ctx.data.pop("_editing", None)
         return "summary"
     ctx.data["contact_name"] = validation.clean_name(event.text)
-    return after(ctx, "contact_phone")
+    return engine.after(ctx, "contact_phone")
 
 
 @flow.prompt("contact_phone")
@@ -153,7 +148,7 @@ async def ask_contact_phone(ctx: Ctx) -> Reply:
 @flow.answer("contact_phone", Kind.TEXT)
 async def take_contact_phone(ctx: Ctx, event: Event) -> str:
     ctx.data["contact_phone"] = validation.normalise_mobile(event.text)
-    return after(ctx, "summary")
+    return engine.after(ctx, "summary")
 
 
 # ---- summary: confirm, or correct one answer ----------------------------------------------

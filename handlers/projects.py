@@ -24,10 +24,6 @@ AGES = (0, 14, 16, 18)
 REPEATS = (1, 2, 4, 8)
 
 
-def after(ctx: Ctx, following: str) -> str:
-    return "summary" if ctx.data.pop("_editing", False) else following
-
-
 # ---- /newproject ------------------------------------------------------------------------------
 
 
@@ -54,7 +50,7 @@ async def ask_title(ctx: Ctx) -> Reply:
 @new_project.answer("title", Kind.TEXT)
 async def take_title(ctx: Ctx, event: Event) -> str:
     ctx.data["title"] = validation.clean_free_text(event.text, projects.TITLE_MAX)
-    return after(ctx, "description")
+    return engine.after(ctx, "description")
 
 
 @new_project.prompt("description")
@@ -70,24 +66,24 @@ async def ask_description(ctx: Ctx) -> Reply:
 @new_project.answer("description", Kind.TEXT)
 async def take_description(ctx: Ctx, event: Event) -> str:
     ctx.data["description"] = validation.clean_free_text(event.text, projects.DESCRIPTION_MAX)
-    return after(ctx, "group")
+    return engine.after(ctx, "group")
 
 
 @new_project.prompt("group")
 async def ask_group(ctx: Ctx) -> Reply:
-    buttons = [ctx.button(labels.label(ctx.texts, labels.TARGET_GROUPS, g.value), g.value) for g in TargetGroup]
+    buttons = labels.choices(ctx, labels.TARGET_GROUPS, [g.value for g in TargetGroup])
     return Reply(text=ctx.t("Who does the project serve?"), buttons=button_rows(buttons, 2))
 
 
 @new_project.answer("group", Kind.BUTTON)
 async def take_group(ctx: Ctx, event: Event) -> str:
     ctx.data["target_group"] = validation.pick(event.action, tuple(TargetGroup))
-    return after(ctx, "district")
+    return engine.after(ctx, "district")
 
 
 @new_project.prompt("district")
 async def ask_district(ctx: Ctx) -> Reply:
-    buttons = [ctx.button(labels.label(ctx.texts, labels.DISTRICTS, code), code) for code in DISTRICTS]
+    buttons = labels.choices(ctx, labels.DISTRICTS, DISTRICTS)
     return Reply(text=ctx.t("In which district?"), buttons=button_rows(buttons, 3))
 
 
@@ -124,7 +120,7 @@ async def take_place(ctx: Ctx, event: Event) -> str:
     ctx.data.update(
         station_id=station.id, address=station.address, latitude=station.latitude, longitude=station.longitude
     )
-    return after(ctx, "skills")
+    return engine.after(ctx, "skills")
 
 
 @new_project.prompt("location")
@@ -152,7 +148,7 @@ async def ask_address(ctx: Ctx) -> Reply:
 @new_project.answer("address", Kind.TEXT)
 async def take_address(ctx: Ctx, event: Event) -> str:
     ctx.data["address"] = validation.clean_free_text(event.text, projects.ADDRESS_MAX)
-    return after(ctx, "skills")
+    return engine.after(ctx, "skills")
 
 
 @new_project.prompt("skills")
@@ -170,7 +166,7 @@ async def ask_skills(ctx: Ctx) -> Reply:
 @new_project.answer("skills", Kind.BUTTON)
 async def take_skill(ctx: Ctx, event: Event) -> str:
     if event.action == "done":
-        return after(ctx, "risks")
+        return engine.after(ctx, "risks")
     ctx.data["skills"] = validation.toggle(ctx.data.get("skills") or [], event.action, SKILLS)
     return "skills"
 
@@ -193,7 +189,7 @@ async def take_risks(ctx: Ctx, event: Event) -> str:
         ctx.data["risks"] = ""
     else:
         ctx.data["risks"] = validation.clean_free_text(event.text, projects.RISKS_MAX)
-    return after(ctx, "insurance")
+    return engine.after(ctx, "insurance")
 
 
 @new_project.prompt("insurance")
@@ -207,7 +203,7 @@ async def ask_insurance(ctx: Ctx) -> Reply:
 @new_project.answer("insurance", Kind.BUTTON)
 async def take_insurance(ctx: Ctx, event: Event) -> str:
     ctx.data["insured"] = validation.pick(event.action, ("yes", "no")) == "yes"
-    return after(ctx, "age")
+    return engine.after(ctx, "age")
 
 
 @new_project.prompt("age")
@@ -220,7 +216,7 @@ async def ask_age(ctx: Ctx) -> Reply:
 async def take_age(ctx: Ctx, event: Event) -> str:
     text = event.action if event.kind is Kind.BUTTON else event.text
     ctx.data["min_age"] = projects.whole_number(text, 0, projects.MAX_MIN_AGE)
-    return after(ctx, "supervisor")
+    return engine.after(ctx, "supervisor")
 
 
 @new_project.prompt("supervisor")
@@ -236,7 +232,7 @@ async def take_supervisor(ctx: Ctx, event: Event) -> str:
     by = await projects.leader(ctx.session, ctx.account)
     allowed = {str(p.id) for p in await projects.colleagues(ctx.session, by.organisation)}
     ctx.data["supervisor_id"] = int(validation.pick(event.action, allowed))
-    return after(ctx, "summary")
+    return engine.after(ctx, "summary")
 
 
 EDITABLE = {

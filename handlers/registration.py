@@ -20,11 +20,6 @@ flow = router.flow("register")
 DONE = "done"
 
 
-def after(ctx: Ctx, following: str) -> str:
-    """Go on to ``following``, or back to the summary when the person was correcting one answer."""
-    return "summary" if ctx.data.pop("_editing", False) else following
-
-
 def is_social_worker(ctx: Ctx) -> bool:
     return bool(ctx.data.get("role") == Role.SOCIAL_WORKER.value)
 
@@ -61,7 +56,7 @@ async def register_button(ctx: Ctx, args: list[str]) -> None:
 async def ask_role(ctx: Ctx) -> Reply:
     return Reply(
         text=ctx.render("registration/role.html"),
-        buttons=[[ctx.button(labels.label(ctx.texts, labels.ROLES, role.value), role.value) for role in Role]],
+        buttons=[labels.choices(ctx, labels.ROLES, [role.value for role in Role])],
     )
 
 
@@ -106,7 +101,7 @@ async def ask_name(ctx: Ctx) -> Reply:
 @flow.answer("name", Kind.TEXT)
 async def take_name(ctx: Ctx, event: Event) -> str:
     ctx.data["name"] = validation.clean_name(event.text)
-    return after(ctx, "phone")
+    return engine.after(ctx, "phone")
 
 
 @flow.prompt("phone")
@@ -129,12 +124,12 @@ async def take_phone(ctx: Ctx, event: Event) -> str:
         phone = validation.normalise_mobile(event.text)
     ctx.data["phone"] = phone
     ctx.say(Reply(text=ctx.t("Thank you, %(phone)s noted.", phone=labels.phone(phone)), remove_keyboard=True))
-    return after(ctx, "district")
+    return engine.after(ctx, "district")
 
 
 @flow.prompt("district")
 async def ask_district(ctx: Ctx) -> Reply:
-    buttons = [ctx.button(labels.label(ctx.texts, labels.DISTRICTS, code), code) for code in DISTRICTS]
+    buttons = labels.choices(ctx, labels.DISTRICTS, DISTRICTS)
     return Reply(
         text=ctx.t("Which district of Xiamen do you live or want to serve in?"), buttons=button_rows(buttons, 3)
     )
@@ -143,7 +138,7 @@ async def ask_district(ctx: Ctx) -> Reply:
 @flow.answer("district", Kind.BUTTON)
 async def take_district(ctx: Ctx, event: Event) -> str:
     ctx.data["district"] = validation.pick(event.action, DISTRICTS)
-    return after(ctx, "street")
+    return engine.after(ctx, "street")
 
 
 @flow.prompt("street")
@@ -161,7 +156,7 @@ async def take_street(ctx: Ctx, event: Event) -> str:
         ctx.data["street"] = None
     else:
         ctx.data["street"] = validation.clean_free_text(event.text, validation.STREET_MAX)
-    return after(ctx, "level" if is_social_worker(ctx) else "birth_year")
+    return engine.after(ctx, "level" if is_social_worker(ctx) else "birth_year")
 
 
 @flow.prompt("birth_year")
@@ -179,7 +174,7 @@ async def take_birth_year(ctx: Ctx, event: Event) -> str:
         ctx.data["birth_year"] = None
     else:
         ctx.data["birth_year"] = validation.clean_birth_year(event.text, event.at.year)
-    return after(ctx, "skills")
+    return engine.after(ctx, "skills")
 
 
 # ---- volunteers: skills and free time -----------------------------------------------------
@@ -198,7 +193,7 @@ def toggle_or_finish(ctx: Ctx, field: str, codes: tuple[str, ...], value: str, f
     chosen: list[str] = ctx.data.get(field) or []
     if value == DONE:
         validation.require_some(chosen)
-        return after(ctx, following)
+        return engine.after(ctx, following)
     ctx.data[field] = validation.toggle(chosen, value, codes)
     return ctx.conversation.step if ctx.conversation else field
 
@@ -234,14 +229,14 @@ async def take_availability(ctx: Ctx, event: Event) -> str:
 
 @flow.prompt("level")
 async def ask_level(ctx: Ctx) -> Reply:
-    buttons = [ctx.button(labels.label(ctx.texts, labels.CERTIFICATE_LEVELS, c), c) for c in CERTIFICATE_LEVELS]
+    buttons = labels.choices(ctx, labels.CERTIFICATE_LEVELS, CERTIFICATE_LEVELS)
     return Reply(text=ctx.t("Which social-work certificate do you hold?"), buttons=button_rows(buttons, 1))
 
 
 @flow.answer("level", Kind.BUTTON)
 async def take_level(ctx: Ctx, event: Event) -> str:
     ctx.data["certificate_level"] = validation.pick(event.action, CERTIFICATE_LEVELS)
-    return after(ctx, "certificate")
+    return engine.after(ctx, "certificate")
 
 
 @flow.prompt("certificate")
@@ -252,7 +247,7 @@ async def ask_certificate(ctx: Ctx) -> Reply:
 @flow.answer("certificate", Kind.TEXT)
 async def take_certificate(ctx: Ctx, event: Event) -> str:
     ctx.data["certificate_number"] = validation.clean_certificate_number(event.text)
-    return after(ctx, "organisation")
+    return engine.after(ctx, "organisation")
 
 
 @flow.prompt("organisation")
@@ -263,7 +258,7 @@ async def ask_organisation(ctx: Ctx) -> Reply:
 @flow.answer("organisation", Kind.TEXT)
 async def take_organisation(ctx: Ctx, event: Event) -> str:
     ctx.data["organisation_name"] = validation.clean_free_text(event.text, validation.ORGANISATION_MAX)
-    return after(ctx, "summary")
+    return engine.after(ctx, "summary")
 
 
 # ---- summary: confirm, or correct one answer ----------------------------------------------

@@ -6,7 +6,7 @@ from handlers import engine, labels
 from handlers.engine import Ctx, Flow, Router, button_rows
 from handlers.events import Button, Event, Kind, Reply
 from handlers.i18n import N_
-from handlers.organisations import after, object_id, page_line, page_number, pager
+from handlers.organisations import object_id, page_line, page_number, pager
 from models import OrganisationKind, SupportKind, SupportStatus
 from services import organisations, validation
 from services.errors import InputError, Problem
@@ -90,7 +90,7 @@ async def ask_title(ctx: Ctx) -> Reply:
 @plan_flow.answer("title", Kind.TEXT)
 async def take_title(ctx: Ctx, event: Event) -> str:
     ctx.data["title"] = validation.clean_free_text(event.text, organisations.PLAN_TITLE_MAX)
-    return after(ctx, "description")
+    return engine.after(ctx, "description")
 
 
 @plan_flow.prompt("description")
@@ -106,7 +106,7 @@ async def ask_description(ctx: Ctx) -> Reply:
 @plan_flow.answer("description", Kind.TEXT)
 async def take_description(ctx: Ctx, event: Event) -> str:
     ctx.data["description"] = validation.clean_free_text(event.text, organisations.PLAN_DESCRIPTION_MAX)
-    return after(ctx, "summary")
+    return engine.after(ctx, "summary")
 
 
 @plan_flow.prompt("summary")
@@ -170,12 +170,12 @@ async def take_target(ctx: Ctx, event: Event) -> str:
         return "target"
     target = await organisations.support_target(ctx.session, object_id(event.action))
     ctx.data["to_organisation_id"] = target.id
-    return after(ctx, "kind")
+    return engine.after(ctx, "kind")
 
 
 @support_flow.prompt("kind")
 async def ask_support_kind(ctx: Ctx) -> Reply:
-    buttons = [ctx.button(labels.label(ctx.texts, labels.SUPPORT_KINDS, k), k) for k in organisations.SUPPORT_KINDS]
+    buttons = labels.choices(ctx, labels.SUPPORT_KINDS, organisations.SUPPORT_KINDS)
     return Reply(text=ctx.t("What kind of support do you ask for?"), buttons=[buttons])
 
 
@@ -185,7 +185,7 @@ async def take_support_kind(ctx: Ctx, event: Event) -> str:
     asked = await organisations.support_target(ctx.session, int(ctx.data["to_organisation_id"]))
     await organisations.check_not_asked(ctx.session, int(ctx.data["organisation_id"]), asked, kind)
     ctx.data["support_kind"] = kind.value
-    return after(ctx, "message")
+    return engine.after(ctx, "message")
 
 
 @support_flow.prompt("message")
@@ -201,7 +201,7 @@ async def ask_message(ctx: Ctx) -> Reply:
 @support_flow.answer("message", Kind.TEXT)
 async def take_message(ctx: Ctx, event: Event) -> str:
     ctx.data["message"] = validation.clean_free_text(event.text, organisations.SUPPORT_MESSAGE_MAX)
-    return after(ctx, "summary")
+    return engine.after(ctx, "summary")
 
 
 @support_flow.prompt("summary")
