@@ -1,6 +1,16 @@
 """The conversations: one module per journey, plus the small engine they run on."""
 
-from handlers import discovery, organisations, projects, registration, signups, start, support, verification
+from handlers import (
+    discovery,
+    organisations,
+    projects,
+    registration,
+    shifts,
+    signups,
+    start,
+    support,
+    verification,
+)
 from handlers.dispatch import Dispatcher
 from handlers.engine import MenuEntry, Router, Settings
 from handlers.events import Button, Contact, Event, Kind, Location, Media, Outcome, Reply, Request
@@ -29,7 +39,7 @@ MENU_ORDER = (
 def build_router() -> Router:
     """Compose every journey's commands, buttons and flows into one table."""
     root = Router()
-    for module in (start, registration, discovery, signups, projects, organisations, support, verification):
+    for module in (start, registration, discovery, signups, projects, shifts, organisations, support, verification):
         root.include(module.router)
     root.menu.sort(
         key=lambda entry: MENU_ORDER.index(entry.command) if entry.command in MENU_ORDER else len(MENU_ORDER)

@@ -11,7 +11,7 @@ from handlers.engine import Ctx, Router, button_rows
 from handlers.events import Button, Event, Kind, Reply
 from handlers.i18n import N_
 from models import MemberRole, Membership, OrganisationKind, Registration, Verification
-from services import organisations, people, validation
+from services import linkage, organisations, people, validation
 from services.errors import InputError, Problem
 from services.organisations import Overview, Page
 from services.reference import DISTRICTS
@@ -351,9 +351,9 @@ STATION_ACTIONS = ("pair", "unpair", "page")
 
 async def show_stations(ctx: Ctx, number: int, *, replace: bool = False) -> None:
     """Show the organisation's stations and a page of its district's unpaired ones, with buttons for each."""
-    organisation = await organisations.station_organisation(ctx.session, ctx.account)
-    paired = await organisations.paired_stations(ctx.session, organisation)
-    page = await organisations.unpaired_stations(ctx.session, organisation, number)
+    organisation = await linkage.station_organisation(ctx.session, ctx.account)
+    paired = await linkage.paired_stations(ctx.session, organisation)
+    page = await linkage.unpaired_stations(ctx.session, organisation, number)
     buttons = [
         *([Button("➖ " + station.name, f"st:unpair:{station.id}")] for station in paired),
         *([Button("➕ " + station.name, f"st:pair:{station.id}")] for station in page.items),
@@ -391,10 +391,10 @@ async def station_button(ctx: Ctx, args: list[str]) -> None:
         await show_stations(ctx, page_number(value), replace=True)
         return
     if action == "pair":
-        station, organisation = await organisations.pair_station(ctx.session, ctx.account, object_id(value))
+        station, organisation = await linkage.pair_station(ctx.session, ctx.account, object_id(value))
         done = ctx.t("%(station)s is now paired with %(name)s.", station=station.name, name=organisation.name)
     else:
-        station, organisation = await organisations.unpair_station(ctx.session, ctx.account, object_id(value))
+        station, organisation = await linkage.unpair_station(ctx.session, ctx.account, object_id(value))
         done = ctx.t("%(station)s is no longer paired with %(name)s.", station=station.name, name=organisation.name)
     ctx.toast(done)
     ctx.say(done)

@@ -8,7 +8,7 @@ from handlers.events import Button, Event, Kind, Reply
 from handlers.i18n import N_
 from handlers.organisations import object_id, page_line, page_number, pager
 from models import OrganisationKind, SupportKind, SupportStatus
-from services import organisations, validation
+from services import linkage, organisations, validation
 from services.errors import InputError, Problem
 
 router = Router()
@@ -128,7 +128,7 @@ async def take_plan(ctx: Ctx, event: Event) -> str | None:
     choice = summary_choice(ctx, event, PLAN_EDITS)
     if choice != "ok":
         return choice
-    published = await organisations.publish_plan(
+    published = await linkage.publish_plan(
         ctx.session, ctx.account, int(ctx.data["organisation_id"]), ctx.data["title"], ctx.data["description"]
     )
     ctx.say(Reply(text=ctx.t("Published: %(title)s. Members see it in /org.", title=published.title), replace=True))
@@ -145,7 +145,7 @@ SUPPORT_EDITS = {"target": N_("Organisation"), "kind": N_("Support wanted"), "me
 async def support(ctx: Ctx) -> None:
     """Begin a request for support, for an administrator of a verified volunteer-service organisation."""
     acting = await organisations.acting_organisations(ctx.session, ctx.account, OrganisationKind.VOLUNTEER)
-    if not (await organisations.support_targets(ctx.session, acting[0], 0)).items:
+    if not (await linkage.support_targets(ctx.session, acting[0], 0)).items:
         ctx.say(ctx.t("There is no verified social-work organisation to ask yet. Please try again later."))
         return
     await begin_acting(ctx, support_flow, "target")
@@ -154,7 +154,7 @@ async def support(ctx: Ctx) -> None:
 @support_flow.prompt("target")
 async def ask_target(ctx: Ctx) -> Reply:
     asking = await organisations.get(ctx.session, int(ctx.data["organisation_id"]))
-    page = await organisations.support_targets(ctx.session, asking, int(ctx.data.get("page", 0)))
+    page = await linkage.support_targets(ctx.session, asking, int(ctx.data.get("page", 0)))
     rows = [(o.name, labels.label(ctx.texts, labels.DISTRICTS, o.district)) for o in page.items]
     buttons = [[ctx.button(o.name, str(o.id))] for o in page.items]
     return Reply(
@@ -168,7 +168,7 @@ async def take_target(ctx: Ctx, event: Event) -> str:
     if event.action.startswith(PAGE):
         ctx.data["page"] = page_number(event.action.removeprefix(PAGE))
         return "target"
-    target = await organisations.support_target(ctx.session, object_id(event.action))
+    target = await linkage.support_target(ctx.session, object_id(event.action))
     ctx.data["to_organisation_id"] = target.id
     return engine.after(ctx, "kind")
 
@@ -182,8 +182,8 @@ async def ask_support_kind(ctx: Ctx) -> Reply:
 @support_flow.answer("kind", Kind.BUTTON)
 async def take_support_kind(ctx: Ctx, event: Event) -> str:
     kind = SupportKind(validation.pick(event.action, organisations.SUPPORT_KINDS))
-    asked = await organisations.support_target(ctx.session, int(ctx.data["to_organisation_id"]))
-    await organisations.check_not_asked(ctx.session, int(ctx.data["organisation_id"]), asked, kind)
+    asked = await linkage.support_target(ctx.session, int(ctx.data["to_organisation_id"]))
+    await linkage.check_not_asked(ctx.session, int(ctx.data["organisation_id"]), asked, kind)
     ctx.data["support_kind"] = kind.value
     return engine.after(ctx, "message")
 
@@ -225,7 +225,7 @@ async def take_request(ctx: Ctx, event: Event) -> str | None:
     choice = summary_choice(ctx, event, SUPPORT_EDITS)
     if choice != "ok":
         return choice
-    sent, admins = await organisations.request_support(ctx.session, ctx.account, ctx.data)
+    sent, admins = await linkage.request_support(ctx.session, ctx.account, ctx.data)
     ctx.say(
         Reply(
             text=ctx.t(
@@ -266,7 +266,7 @@ async def decide_support(ctx: Ctx, args: list[str]) -> None:
     """Accept or decline a request for support, re-checking who presses and that it is still open."""
     if len(args) != 2 or args[0] not in DECISIONS:
         raise InputError(Problem.UNKNOWN_CHOICE)
-    decided, askers = await organisations.decide_support(
+    decided, askers = await linkage.decide_support(
         ctx.session, ctx.account, object_id(args[1]), accept=DECISIONS[args[0]]
     )
     accepted = decided.request.status is SupportStatus.ACCEPTED

@@ -25,7 +25,7 @@ from models import (
     Verification,
     utcnow,
 )
-from services import organisations, people
+from services import linkage, organisations, people
 from services.errors import InputError, Problem
 from services.reference import PRIVACY_NOTICE_VERSION
 
@@ -279,10 +279,10 @@ async def test_a_second_accepted_request_keeps_the_existing_pairing(sessions: Se
         qihang = await registered(session, worker, OrganisationKind.SOCIAL_WORK, QIHANG)
         form = {"organisation_id": sunshine.id, "to_organisation_id": qihang.id, "message": "Please help."}
         for kind in SupportKind:
-            sent, admins = await organisations.request_support(session, founder, {**form, "support_kind": kind.value})
+            sent, admins = await linkage.request_support(session, founder, {**form, "support_kind": kind.value})
             assert [admin.id for admin in admins] == [worker.id]
             assert sent.request.id is not None
-            decided, askers = await organisations.decide_support(session, worker, sent.request.id, accept=True)
+            decided, askers = await linkage.decide_support(session, worker, sent.request.id, accept=True)
             assert decided.request.status is SupportStatus.ACCEPTED
             assert [asker.id for asker in askers] == [founder.id]
         [pairing] = (await session.exec(select(Pairing))).all()
@@ -302,16 +302,16 @@ async def test_the_same_support_may_be_asked_again_only_once_answered(sessions: 
             "support_kind": "team_building",
             "message": "Please help.",
         }
-        sent, _ = await organisations.request_support(session, founder, form)
+        sent, _ = await linkage.request_support(session, founder, form)
         with refused(Problem.SUPPORT_ALREADY_PENDING):
-            await organisations.request_support(session, founder, form)
+            await linkage.request_support(session, founder, form)
         assert sent.request.id is not None
         with refused(Problem.NOT_ORGANISATION_ADMIN):
-            await organisations.decide_support(session, founder, sent.request.id, accept=True)
-        await organisations.decide_support(session, worker, sent.request.id, accept=False)
+            await linkage.decide_support(session, founder, sent.request.id, accept=True)
+        await linkage.decide_support(session, worker, sent.request.id, accept=False)
         with refused(Problem.ALREADY_DECIDED):
-            await organisations.decide_support(session, worker, sent.request.id, accept=True)
-        await organisations.request_support(session, founder, form)
+            await linkage.decide_support(session, worker, sent.request.id, accept=True)
+        await linkage.request_support(session, founder, form)
         assert (await session.exec(select(Pairing))).all() == []
 
 
@@ -328,7 +328,7 @@ async def test_support_is_asked_only_of_verified_social_work_organisations(sessi
             (999999, Problem.NOT_FOUND),
         ):
             with refused(problem):
-                await organisations.request_support(session, founder, {**form, "to_organisation_id": target})
+                await linkage.request_support(session, founder, {**form, "to_organisation_id": target})
 
 
 # ---- button data and labels ------------------------------------------------------------------------------
