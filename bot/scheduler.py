@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core import Core
-from handlers import Reply
-from handlers.sweeps import expire_offers
-from models import utcnow
+from handlers import Reply, Settings
+from handlers.sweeps import close_forgotten_checkouts, expire_offers
+from models import SessionFactory, utcnow
 
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[list[Reply]], Awaitable[None]]
+Sweep = Callable[[SessionFactory, Settings, datetime], Awaitable[list[Reply]]]
 
 # A sweep missed while the bot was down still runs once when it comes back, within this many seconds;
 # the database says what is due, so a late run loses nothing and a repeated one sends nothing twice.
@@ -25,19 +27,22 @@ def build_scheduler(core: Core, deliver: Deliver, timezone: str) -> AsyncIOSched
     """Create the scheduler with every sweep; the caller starts and stops it."""
     scheduler = AsyncIOScheduler(timezone=timezone)
 
-    async def offers() -> None:
-        replies = await expire_offers(core.sessions, core.dispatcher.settings, utcnow())
-        if replies:
-            log.info("waitlist sweep: %d messages", len(replies))
-        await deliver(replies)
-
-    scheduler.add_job(
-        offers,
-        "interval",
-        minutes=1,
-        id="waitlist-offers",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=MISFIRE_GRACE,
-    )
+    for name, sweep in (("waitlist-offers", expire_offers), ("forgotten-checkouts", close_forgotten_checkouts)):
+        scheduler.add_job(
+            _run,
+            "interval",
+            args=(name, sweep, core, deliver),
+            minutes=1,
+            id=name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=MISFIRE_GRACE,
+        )
     return scheduler
+
+
+async def _run(name: str, sweep: Sweep, core: Core, deliver: Deliver) -> None:
+    replies = await sweep(core.sessions, core.dispatcher.settings, utcnow())
+    if replies:
+        log.info("sweep %s: %d messages", name, len(replies))
+    await deliver(replies)

@@ -1,9 +1,11 @@
 """The conversations: one module per journey, plus the small engine they run on."""
 
 from handlers import (
+    checkin,
     discovery,
     organisations,
     projects,
+    records,
     registration,
     shifts,
     signups,
@@ -19,10 +21,16 @@ MENU_ORDER = (
     "start",
     "projects",
     "myshifts",
+    "checkin",
+    "checkout",
+    "myhours",
+    "certificate",
     "register",
     "profile",
     "newproject",
     "myprojects",
+    "roster",
+    "poster",
     "org",
     "joinorg",
     "neworg",
@@ -39,7 +47,19 @@ MENU_ORDER = (
 def build_router() -> Router:
     """Compose every journey's commands, buttons and flows into one table."""
     root = Router()
-    for module in (start, registration, discovery, signups, projects, shifts, organisations, support, verification):
+    for module in (
+        start,
+        registration,
+        discovery,
+        signups,
+        checkin,
+        records,
+        projects,
+        shifts,
+        organisations,
+        support,
+        verification,
+    ):
         root.include(module.router)
     root.menu.sort(
         key=lambda entry: MENU_ORDER.index(entry.command) if entry.command in MENU_ORDER else len(MENU_ORDER)

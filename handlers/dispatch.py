@@ -149,6 +149,6 @@ class Dispatcher:
         try:
             await work
         except InputError as error:
-            hint = hint_for(ctx.texts, error)
+            hint = hint_for(ctx.texts, error, ctx.settings.timezone)
             ctx.toast(hint)
             ctx.say(hint)

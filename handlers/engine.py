@@ -300,9 +300,9 @@ async def proceed(ctx: Ctx, flow: Flow, event: Event) -> None:
     try:
         following = await step.answer(ctx, event)
     except InputError as error:
-        ctx.say(hint_for(ctx.texts, error))
+        ctx.say(hint_for(ctx.texts, error, ctx.settings.timezone))
         if event.kind is Kind.BUTTON:
-            ctx.toast(hint_for(ctx.texts, error))
+            ctx.toast(hint_for(ctx.texts, error, ctx.settings.timezone))
         else:
             await show(ctx, flow)
         return

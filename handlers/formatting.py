@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
@@ -13,6 +13,15 @@ from models import Shift
 def day(moment: datetime, zone: str, locale: str) -> str:
     """A day as people say it: 12月5日周六 / Sat, Dec 5."""
     return format_skeleton("MMMdEEE", moment.astimezone(ZoneInfo(zone)), locale=locale)
+
+
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def day_only(value: date, locale: str) -> str:
+    """A calendar day: 2026年12月5日 / Dec 5, 2026."""
+    return format_skeleton("yMMMd", value, locale=locale)
 
 
 def clock(moment: datetime, zone: str, locale: str) -> str:

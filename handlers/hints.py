@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
+from handlers import formatting
 from handlers.events import Kind
 from handlers.i18n import N_, Texts
 from services.errors import InputError, Problem
@@ -33,6 +35,23 @@ HINTS: dict[Problem, str] = {
     Problem.NOT_REGISTERED: N_("Please register first: send /register."),
     Problem.ALREADY_DECIDED: N_("This has already been decided."),
     Problem.NOT_FOUND: N_("That no longer exists."),
+    Problem.NO_SHIFT_NOW: N_("You have no shift to check in to right now. See /myshifts."),
+    Problem.CHECKIN_NOT_YET: N_("Check-in for %(title)s opens at %(opens)s, half an hour before the start."),
+    Problem.TOO_FAR: N_(
+        "You are %(distance)s from %(place)s; check-in works within %(radius)s m. Please try again when you are there."
+    ),
+    Problem.ALREADY_CHECKED_IN: N_("You are already checked in (since %(since)s)."),
+    Problem.NOT_CHECKED_IN: N_("You have not checked in to this shift, so there is nothing to check out of."),
+    Problem.ALREADY_CHECKED_OUT: N_("You have already checked out of this shift; your hours are recorded."),
+    Problem.CODE_INVALID: N_("This check-in code is not valid. Please scan the code at the station again."),
+    Problem.CODE_EXPIRED: N_("This check-in code has expired; codes change every day. Please scan today's code."),
+    Problem.CODE_NOT_FOR_YOU: N_(
+        "This code is for a shift you are not signed up to, or its check-in window is not open. See /myshifts."
+    ),
+    Problem.NOT_SUPERVISOR: N_("Only the project's supervising social worker or its organisation can do that."),
+    Problem.HOURS_INVALID: N_("Please type the hours as a number from 0 to %(max)s, for example 2.5."),
+    Problem.NO_HOURS_THERE: N_("There are no recorded hours with that organisation in that period."),
+    Problem.PERIOD_INVALID: N_("Please type a period like 2026-01-01 2026-06-30, or choose one of the buttons."),
     Problem.BIRTH_YEAR_INVALID: N_("Please type your year of birth as four digits, for example 1995."),
     Problem.DATE_INVALID: N_("Please type a date like 2026-12-05, 12-05 or 12月5日."),
     Problem.DATE_IN_PAST: N_("That date has passed. Please type a date from today on."),
@@ -94,9 +113,13 @@ HINTS: dict[Problem, str] = {
 }
 
 
-def hint_for(texts: Texts, error: InputError) -> str:
-    """Return the localised hint for a refused answer."""
-    return texts.t(HINTS[error.problem], **error.params)
+def hint_for(texts: Texts, error: InputError, zone: str) -> str:
+    """Return the localised hint for a refused answer; moments are shown in ``zone``."""
+    params = {
+        key: formatting.moment(value, zone, texts.locale) if isinstance(value, datetime) else value
+        for key, value in error.params.items()
+    }
+    return texts.t(HINTS[error.problem], **params)
 
 
 def wrong_kind_hint(texts: Texts, accepts: Iterable[Kind]) -> str:

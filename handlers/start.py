@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import discovery, engine
+from handlers import checkin, discovery, engine
 from handlers.engine import Ctx, Router
 from handlers.events import Button, Reply
 from handlers.i18n import N_
@@ -17,7 +17,8 @@ LANGUAGES = {"zh_CN": "中文", "en": "English"}
 @router.command("start", N_("Start here"))
 async def start(ctx: Ctx) -> None:
     """Greet the person in their language and offer registration; open what a deep link points at."""
-    if ctx.event.args and await discovery.deep_link(ctx, ctx.event.args):
+    payload = ctx.event.args
+    if payload and (await discovery.deep_link(ctx, payload) or await checkin.deep_link(ctx, payload)):
         return
     profile = await ctx.profile()
     if profile is not None:

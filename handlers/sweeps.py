@@ -1,4 +1,4 @@
-"""Work that falls due with time rather than with a message: expired waitlist offers."""
+"""Work that falls due with time rather than with a message: expired waitlist offers, forgotten check-outs."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from handlers import formatting
 from handlers.engine import Settings
 from handlers.events import Reply
-from handlers.i18n import Texts, resolve_locale, texts
+from handlers.i18n import N_, Texts, resolve_locale, texts
 from handlers.signups import offer_message
-from models import Account, Project, SessionFactory, Shift
-from services import signups
+from models import Account, Profile, Project, SessionFactory, Shift
+from services import attendance, signups
 
 
 def _texts_for(account: Account, settings: Settings) -> Texts:
@@ -46,5 +46,39 @@ async def expire_offers(sessions: SessionFactory, settings: Settings, now: datet
                 replies.append(
                     offer_message(_texts_for(passed_on.account, settings), passed_on, project, settings.timezone)
                 )
+        await session.commit()
+    return replies
+
+
+async def close_forgotten_checkouts(sessions: SessionFactory, settings: Settings, now: datetime) -> list[Reply]:
+    """Close check-outs forgotten past the end at the end; tell the volunteer and ask the supervisor to confirm."""
+    replies: list[Reply] = []
+    async with sessions() as session:
+        for record, shift, project in await attendance.close_forgotten(session, now):
+            volunteer = await session.get(Profile, record.profile_id)
+            supervisor = await session.get(Profile, project.supervisor_id)
+            for person, message in (
+                (
+                    volunteer,
+                    N_(
+                        "You did not check out of %(title)s, %(when)s, so your time was recorded until its end. "
+                        "The supervising social worker will confirm it."
+                    ),
+                ),
+                (
+                    supervisor,
+                    N_(
+                        "%(name)s did not check out of %(title)s, %(when)s; the time was closed at the end. "
+                        "Please confirm or correct it in /roster."
+                    ),
+                ),
+            ):
+                account = await session.get(Account, person.account_id) if person else None
+                if account is None or account.chat_id is None or volunteer is None:
+                    continue
+                said = _texts_for(account, settings)
+                when = formatting.shift_when(shift, settings.timezone, said.locale)
+                text = said.t(message, title=project.title, when=when, name=volunteer.name)
+                replies.append(Reply(text=text, chat_id=account.chat_id))
         await session.commit()
     return replies

@@ -275,6 +275,22 @@ async def cancel_shift(session: AsyncSession, shift: Shift, now: datetime) -> li
     return affected
 
 
+async def shifts_near(session: AsyncSession, organisation: Organisation, now: datetime) -> list[tuple[Shift, Project]]:
+    """The organisation's shifts from yesterday to tomorrow that took place or will: the rosters to keep."""
+    query = (
+        select(Shift, Project)
+        .join(Project, col(Project.id) == col(Shift.project_id))
+        .where(
+            Project.organisation_id == organisation.id,
+            col(Shift.starts_at) > now - timedelta(days=1),
+            col(Shift.starts_at) < now + timedelta(days=1),
+            col(Shift.status).in_([ShiftStatus.RECRUITING, ShiftStatus.FULL, ShiftStatus.COMPLETED]),
+        )
+        .order_by(col(Shift.starts_at))
+    )
+    return [(shift, project) for shift, project in (await session.exec(query)).all()]
+
+
 async def organisation_projects(session: AsyncSession, organisation: Organisation) -> Sequence[Project]:
     """Return an organisation's projects, the newest first."""
     query = (

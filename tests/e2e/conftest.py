@@ -13,8 +13,8 @@ from bot.config import Settings
 from bot.core import Core, build_core
 from bot.frontends.base import UpdateTracker
 from bot.frontends.ptb import PtbFrontend
+from bot.scheduler import Sweep
 from emulator import Emulator, EmulatorClient, Person
-from handlers.sweeps import expire_offers
 from models import Account
 from services import people
 
@@ -63,11 +63,11 @@ class RunningBot:
         assert self.core is not None
         return self.core.sessions()
 
-    async def sweep_offers(self, now: datetime) -> None:
-        """Run the waitlist sweep as the scheduler would at ``now``, delivering what it says."""
+    async def sweep(self, sweep: Sweep, now: datetime) -> None:
+        """Run a sweep as the scheduler would at ``now``, delivering what it says."""
         assert self.core is not None
         assert self.frontend is not None
-        await self.frontend.deliver(await expire_offers(self.core.sessions, self.core.dispatcher.settings, now))
+        await self.frontend.deliver(await sweep(self.core.sessions, self.core.dispatcher.settings, now))
 
     async def accounts(self) -> list[Account]:
         assert self.core is not None

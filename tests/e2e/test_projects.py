@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from emulator import Person
+from handlers.sweeps import expire_offers
 from models import (
     Organisation,
     Profile,
@@ -260,9 +261,9 @@ async def test_an_unanswered_offer_expires_and_passes_down_the_waitlist(chat: Ch
     await lin.sees()
     assert "空出了一个名额" in await zhang.screen()
 
-    await bot.sweep_offers(datetime.now(UTC) + timedelta(hours=1))
+    await bot.sweep(expire_offers, datetime.now(UTC) + timedelta(hours=1))
     assert "空出了一个名额" in await zhang.screen()
-    await bot.sweep_offers(datetime.now(UTC) + timedelta(hours=13))
+    await bot.sweep(expire_offers, datetime.now(UTC) + timedelta(hours=13))
     assert "已顺延给下一位" in await zhang.screen()
     assert "空出了一个名额" in await li.screen()
     await zhang.presses("接受名额")

@@ -8,7 +8,7 @@ from bot.scheduler import MISFIRE_GRACE, build_scheduler
 from handlers import Reply
 
 
-async def test_the_waitlist_sweep_runs_every_minute_coalesced_with_a_generous_grace(database_url: str) -> None:
+async def test_every_sweep_runs_each_minute_coalesced_with_a_generous_grace(database_url: str) -> None:
     core = build_core(Settings(_env_file=None, database_url=database_url))  # type: ignore[call-arg]
     delivered: list[list[Reply]] = []
 
@@ -17,12 +17,13 @@ async def test_the_waitlist_sweep_runs_every_minute_coalesced_with_a_generous_gr
 
     scheduler = build_scheduler(core, deliver, "Asia/Shanghai")
     try:
-        [job] = scheduler.get_jobs()
-        assert job.id == "waitlist-offers"
-        assert job.coalesce is True
-        assert job.max_instances == 1
-        assert job.misfire_grace_time == MISFIRE_GRACE
-        await job.func()
-        assert delivered == [[]]
+        jobs = scheduler.get_jobs()
+        assert {job.id for job in jobs} == {"waitlist-offers", "forgotten-checkouts"}
+        for job in jobs:
+            assert job.coalesce is True
+            assert job.max_instances == 1
+            assert job.misfire_grace_time == MISFIRE_GRACE
+            await job.func(*job.args)
+        assert delivered == [[], []]
     finally:
         await core.close()
