@@ -1,6 +1,7 @@
 """The conversations: one module per journey, plus the small engine they run on."""
 
 from handlers import (
+    certificates,
     checkin,
     discovery,
     organisations,
@@ -31,6 +32,7 @@ MENU_ORDER = (
     "myprojects",
     "roster",
     "poster",
+    "export",
     "org",
     "joinorg",
     "neworg",
@@ -41,6 +43,7 @@ MENU_ORDER = (
     "help",
     "cancel",
     "verify",
+    "checkcert",
 )
 
 
@@ -54,6 +57,7 @@ def build_router() -> Router:
         signups,
         checkin,
         records,
+        certificates,
         projects,
         shifts,
         organisations,

@@ -19,6 +19,11 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def zone_date(moment: datetime, name: str) -> date:
+    """The local calendar day of a stored moment."""
+    return moment.astimezone(ZoneInfo(name)).date()
+
+
 def day_only(value: date, locale: str) -> str:
     """A calendar day: 2026年12月5日 / Dec 5, 2026."""
     return format_skeleton("yMMMd", value, locale=locale)

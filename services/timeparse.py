@@ -45,6 +45,25 @@ def parse_time(text: str) -> time:
     return time(hour, minute)
 
 
+def parse_period(text: str, today: date) -> tuple[date, date]:
+    """Read a period typed as two dates (2026-01-01 2026-06-30, or with 至/to/~ between); at most ten years."""
+    parts = [p for p in re.split(r"\s*(?:至|到|~|～|—|to|\s)\s*", normalise_text(text)) if p]
+    if len(parts) != 2:
+        raise InputError(Problem.PERIOD_INVALID)
+    try:
+        start, end = (date.fromisoformat(p.replace("/", "-").replace(".", "-")) for p in parts)
+    except ValueError as exc:
+        raise InputError(Problem.PERIOD_INVALID) from exc
+    if end < start or (end - start).days > 3660 or end > today + timedelta(days=366):
+        raise InputError(Problem.PERIOD_INVALID)
+    return start, end
+
+
+def utc_range(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
+    """The UTC moments from the start of local day ``start`` to the end of local day ``end``."""
+    return to_utc(start, time(), zone), to_utc(end + timedelta(days=1), time(), zone)
+
+
 def to_utc(day: date, at: time, zone: str) -> datetime:
     """Turn a local date and time in ``zone`` into an aware UTC datetime."""
     return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(UTC)

@@ -9,8 +9,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import (
     Account,
+    Attendance,
     MemberRole,
     Membership,
+    Method,
     Organisation,
     OrganisationKind,
     Profile,
@@ -20,6 +22,8 @@ from models import (
     Role,
     Shift,
     ShiftStatus,
+    Signup,
+    SignupStatus,
     Station,
     TargetGroup,
     Verification,
@@ -186,3 +190,29 @@ async def shift(
     session.add(row)
     await session.flush()
     return row
+
+
+async def served(
+    session: AsyncSession, person: Profile, of: Project, starts_at: datetime, *, hours: int = 3, minutes: int = 180
+) -> Attendance:
+    """A finished shift the person attended, with credited time, as a check-out would leave it."""
+    done = await shift(session, of, starts_at, hours=hours, capacity=10, status=ShiftStatus.COMPLETED)
+    assert done.id is not None
+    assert person.id is not None
+    signup = Signup(shift_id=done.id, profile_id=person.id, status=SignupStatus.CONFIRMED)
+    session.add(signup)
+    await session.flush()
+    assert signup.id is not None
+    record = Attendance(
+        signup_id=signup.id,
+        organisation_id=of.organisation_id,
+        profile_id=person.id,
+        checked_in_at=starts_at,
+        checkin_method=Method.LOCATION,
+        checked_out_at=starts_at + timedelta(hours=hours),
+        checkout_method=Method.LOCATION,
+        minutes=minutes,
+    )
+    session.add(record)
+    await session.flush()
+    return record
