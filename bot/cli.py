@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.core import build_core
+from bot.frontends import make_frontend
 from bot.scheduler import build_scheduler
 from models import Account
 from models.migrate import upgrade
@@ -64,11 +65,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _serve(settings: Settings) -> None:
-    from bot.frontends.ptb import PtbFrontend
-
     assert settings.bot_token is not None
     core = build_core(settings)
-    frontend = PtbFrontend(core.dispatcher, settings.bot_token.get_secret_value(), settings.telegram_api_url)
+    frontend = make_frontend(
+        settings.bot_frontend, core.dispatcher, settings.bot_token.get_secret_value(), settings.telegram_api_url
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -131,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from bot.demo import run_demo
 
-        return run_demo(args.database, tour=args.tour)
+        return run_demo(args.database, settings.bot_frontend, tour=args.tour)
     upgrade(settings.database_url)
     if args.command == "run":
         if settings.bot_token is None:

@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.core import build_core
+from bot.frontends import make_frontend
 from bot.frontends.base import UpdateTracker
-from bot.frontends.ptb import PtbFrontend
 from bot.scheduler import build_scheduler
 from emulator import Emulator, EmulatorClient, Person, Seen
 from models.migrate import upgrade
@@ -173,9 +173,10 @@ async def _tour(demo: Demo) -> None:
             demo.show(seen)
 
 
-async def _main(database_url: str, *, tour: bool) -> None:
+async def _main(database_url: str, frontend_name: str, *, tour: bool) -> None:
     async with Emulator() as emulator:
         settings = Settings(
+            bot_frontend=frontend_name,
             _env_file=None,
             database_url=database_url,
             telegram_api_url=emulator.url,
@@ -186,7 +187,9 @@ async def _main(database_url: str, *, tour: bool) -> None:
             await seed_demo(session)
             await session.commit()
         tracker = UpdateTracker()
-        frontend = PtbFrontend(core.dispatcher, emulator.token, emulator.url, on_update_done=tracker.done)
+        frontend = make_frontend(
+            settings.bot_frontend, core.dispatcher, emulator.token, emulator.url, on_update_done=tracker.done
+        )
         await frontend.start()
         scheduler = build_scheduler(core, frontend.deliver, settings.bot_timezone)
         scheduler.start()
@@ -208,7 +211,7 @@ async def _main(database_url: str, *, tour: bool) -> None:
             await core.close()
 
 
-def run_demo(database_url: str, *, tour: bool = False) -> int:
+def run_demo(database_url: str, frontend: str = "ptb", *, tour: bool = False) -> int:
     """Recreate the demo database, then chat (or play the tour); return the exit status."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
@@ -218,5 +221,5 @@ def run_demo(database_url: str, *, tour: bool = False) -> int:
     if not tour and not sys.stdin.isatty():
         print("The demo needs a terminal to chat in; playing the scripted tour instead.")
         tour = True
-    asyncio.run(_main(database_url, tour=tour))
+    asyncio.run(_main(database_url, frontend, tour=tour))
     return 0

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, TypeVar
 
-from handlers import MenuEntry
+from handlers import Event, MenuEntry, Reply
 from handlers.i18n import texts
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,42 @@ MENU_LANGUAGES = {"zh": "zh_CN", "en": "en"}
 
 # How long a waiter gives the bot for one update before declaring it lost.
 WAIT_LIMIT = 30.0
+
+
+class Delivery(StrEnum):
+    """What became of one message handed to the platform."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # the person blocked the bot or the chat is gone: do not try again
+    RETRY_LATER = "retry_later"  # flood control, a timeout or a server error: try again later
+    FAILED = "failed"  # refused for good (e.g. malformed): do not try again
+
+
+@dataclass(frozen=True)
+class SendResult:
+    delivery: Delivery
+    retry_after: float | None = None
+    detail: str = ""
+
+
+class Frontend(Protocol):
+    """A messaging front end as the rest of the bot sees it."""
+
+    @property
+    def username(self) -> str: ...
+
+    async def start(self) -> None:
+        """Connect, register the command menu and start receiving updates."""
+
+    async def stop(self) -> None:
+        """Stop receiving and finish the update in hand."""
+
+    async def deliver(self, replies: list[Reply], event: Event | None = None) -> None:
+        """Send replies, waiting out flood control; failures are logged and skipped."""
+
+    async def send(self, reply: Reply) -> SendResult:
+        """Make exactly one attempt to send one message (for the outbox sender); never raises."""
+        ...
 
 
 def menu_for(entries: list[MenuEntry], locale: str) -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.frontends.base import MENU_LANGUAGES, UpdateDone, menu_for, with_flood_retry
+from bot.frontends.base import MENU_LANGUAGES, Delivery, SendResult, UpdateDone, menu_for, with_flood_retry
 from handlers import Button, Contact, Dispatcher, Event, Kind, Location, Reply, Request
 
 log = logging.getLogger(__name__)
@@ -211,7 +211,7 @@ class PtbFrontend:
                 # A refused message must not cost the person their place; log and go on.
                 log.warning("could not deliver a reply to chat %s: %s", chat_id, error)
 
-    async def _send(self, event: Event | None, reply: Reply, chat_id: int) -> None:
+    async def _send(self, event: Event | None, reply: Reply, chat_id: int, *, attempts: int = 3) -> None:
         bot = self.application.bot
         if (
             reply.replace
@@ -232,6 +232,7 @@ class PtbFrontend:
                         link_preview_options=NO_PREVIEW,
                     ),
                     _retry_after,
+                    attempts=attempts,
                 )
                 return
             except BadRequest as error:
@@ -240,7 +241,9 @@ class PtbFrontend:
                 log.info("edit refused (%s); sending a new message instead", error.message)
         if reply.location is not None:
             latitude, longitude = reply.location
-            await with_flood_retry(lambda: bot.send_location(chat_id, latitude, longitude), _retry_after)
+            await with_flood_retry(
+                lambda: bot.send_location(chat_id, latitude, longitude), _retry_after, attempts=attempts
+            )
             if not reply.text:
                 return
         markup = _markup(reply)
@@ -256,6 +259,7 @@ class PtbFrontend:
                     reply_markup=markup,
                 ),
                 _retry_after,
+                attempts=attempts,
             )
             return
         await with_flood_retry(
@@ -263,7 +267,26 @@ class PtbFrontend:
                 chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
             ),
             _retry_after,
+            attempts=attempts,
         )
+
+    async def send(self, reply: Reply) -> SendResult:
+        """Make exactly one attempt to send a queued message, and say what became of it."""
+        if reply.chat_id is None:
+            return SendResult(Delivery.FAILED, detail="no chat")
+        try:
+            await self._send(None, reply, reply.chat_id, attempts=1)
+        except RetryAfter as error:
+            return SendResult(Delivery.RETRY_LATER, retry_after=_retry_after(error), detail="flood control")
+        except Forbidden as error:
+            return SendResult(Delivery.BLOCKED, detail=error.message)
+        except BadRequest as error:
+            gone = "chat not found" in error.message.lower()
+            return SendResult(Delivery.BLOCKED if gone else Delivery.FAILED, detail=error.message)
+        except TelegramError as error:
+            # Timeouts, network errors and the server's own failures pass; the message is tried again.
+            return SendResult(Delivery.RETRY_LATER, detail=str(error))
+        return SendResult(Delivery.SENT)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)

@@ -11,8 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.core import Core, build_core
-from bot.frontends.base import UpdateTracker
-from bot.frontends.ptb import PtbFrontend
+from bot.frontends import make_frontend
+from bot.frontends.base import Frontend, UpdateTracker
 from bot.scheduler import Sweep
 from emulator import Emulator, EmulatorClient, Person
 from models import Account
@@ -22,9 +22,10 @@ from services import people
 class RunningBot:
     """The bot process as a test sees it: it can be stopped and started again on the same database."""
 
-    def __init__(self, emulator: Emulator, database_url: str) -> None:
+    def __init__(self, emulator: Emulator, database_url: str, frontend: str = "ptb") -> None:
         self.emulator = emulator
         self.settings = Settings(
+            bot_frontend=frontend,
             _env_file=None,  # type: ignore[call-arg]
             database_url=database_url,
             telegram_api_url=emulator.url,
@@ -32,12 +33,16 @@ class RunningBot:
         )
         self.tracker = UpdateTracker()
         self.core: Core | None = None
-        self.frontend: PtbFrontend | None = None
+        self.frontend: Frontend | None = None
 
     async def start(self) -> None:
         self.core = build_core(self.settings)
-        self.frontend = PtbFrontend(
-            self.core.dispatcher, self.emulator.token, self.emulator.url, on_update_done=self.tracker.done
+        self.frontend = make_frontend(
+            self.settings.bot_frontend,
+            self.core.dispatcher,
+            self.emulator.token,
+            self.emulator.url,
+            on_update_done=self.tracker.done,
         )
         await self.frontend.start()
 
