@@ -14,8 +14,7 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.core import build_core
-from bot.frontends import make_frontend
-from bot.scheduler import build_scheduler
+from bot.runtime import BotProcess
 from models import Account
 from models.migrate import upgrade
 from services import demo_data, people
@@ -66,24 +65,17 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _serve(settings: Settings) -> None:
     assert settings.bot_token is not None
-    core = build_core(settings)
-    frontend = make_frontend(
-        settings.bot_frontend, core.dispatcher, settings.bot_token.get_secret_value(), settings.telegram_api_url
-    )
+    process = BotProcess(settings, settings.bot_token.get_secret_value())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await frontend.start()
-    scheduler = build_scheduler(core, frontend.deliver, settings.bot_timezone)
-    scheduler.start()
-    log.info("serving as @%s via %s", frontend.username, settings.telegram_api_url)
+    await process.start()
+    log.info("serving as @%s via %s", process.username, settings.telegram_api_url)
     try:
         await stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
-        await frontend.stop()
-        await core.close()
+        await process.stop()
 
 
 async def _seed(settings: Settings) -> str:

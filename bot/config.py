@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -17,12 +17,39 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = Field(default=None, description="the bot's token (not needed by `demo`)")
     telegram_api_url: str = Field(default="https://api.telegram.org", description="base of the Bot API server")
     database_url: str = Field(default="sqlite+aiosqlite:///./volunteer.db", description="SQLAlchemy async URL")
-    bot_frontend: Literal["ptb"] = Field(default="ptb", description="which front end runs")
+    bot_frontend: Literal["ptb", "aiogram"] = Field(
+        default="ptb", description="which front end runs: ptb (python-telegram-bot) or aiogram"
+    )
     bot_timezone: str = Field(default="Asia/Shanghai", description="how times are shown and scheduled")
     default_locale: Literal["zh_CN", "en"] = Field(default="zh_CN", description="language before a person chooses")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="logging threshold")
     cancel_notice_hours: int = Field(default=24, ge=0, le=720, description="timely notice before a shift (条例 §22)")
+    outbox_rate: float = Field(default=30.0, gt=0, le=1000, description="messages per second the outbox sends")
+    outbox_chat_interval: float = Field(default=1.0, ge=0, le=60, description="seconds between messages to one chat")
+    reminder_hours: Annotated[list[int], NoDecode] = Field(
+        default=[24, 2], description="hours before a shift to remind, e.g. 24,2"
+    )
+    quiet_hours: str = Field(default="22-7", pattern=r"^\d{1,2}-\d{1,2}$", description="no reminders (local hours)")
     waitlist_offer_hours: int = Field(default=12, ge=1, le=168, description="time to take a freed place")
+
+    @field_validator("reminder_hours", mode="before")
+    @classmethod
+    def _hours_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part]
+        return value
+
+    @field_validator("reminder_hours")
+    @classmethod
+    def _sensible_hours(cls, value: list[int]) -> list[int]:
+        if not value or any(not 1 <= hours <= 168 for hours in value):
+            raise ValueError("reminder hours are between 1 and 168")
+        return sorted(set(value), reverse=True)
+
+    @property
+    def quiet_hours_range(self) -> tuple[int, int]:
+        start, end = (int(part) for part in self.quiet_hours.split("-"))
+        return start % 24, end % 24
 
     @field_validator("telegram_api_url")
     @classmethod

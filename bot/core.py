@@ -35,6 +35,8 @@ def build_core(settings: Settings, bot_username: str = "") -> Core:
             bot_username=bot_username,
             cancel_notice_hours=settings.cancel_notice_hours,
             offer_hours=settings.waitlist_offer_hours,
+            reminder_hours=tuple(settings.reminder_hours),
+            quiet_hours=settings.quiet_hours_range,
         ),
     )
     return Core(engine=engine, sessions=sessions, dispatcher=dispatcher)

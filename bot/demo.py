@@ -12,9 +12,8 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.core import build_core
-from bot.frontends import make_frontend
 from bot.frontends.base import UpdateTracker
-from bot.scheduler import build_scheduler
+from bot.runtime import BotProcess
 from emulator import Emulator, EmulatorClient, Person, Seen
 from models.migrate import upgrade
 from services.demo_data import PERSONAS, seed_demo
@@ -186,13 +185,11 @@ async def _main(database_url: str, frontend_name: str, *, tour: bool) -> None:
         async with core.sessions() as session:
             await seed_demo(session)
             await session.commit()
+        await core.close()
         tracker = UpdateTracker()
-        frontend = make_frontend(
-            settings.bot_frontend, core.dispatcher, emulator.token, emulator.url, on_update_done=tracker.done
-        )
-        await frontend.start()
-        scheduler = build_scheduler(core, frontend.deliver, settings.bot_timezone)
-        scheduler.start()
+        process = BotProcess(settings, emulator.token, on_update_done=tracker.done)
+        await process.start()
+        assert process.sender is not None
         try:
             async with EmulatorClient(emulator.url) as client:
                 people = {
@@ -203,12 +200,11 @@ async def _main(database_url: str, frontend_name: str, *, tour: bool) -> None:
                 }
                 for person in people.values():
                     person.waiter = tracker.wait
+                    person.settle = process.sender.idle
                 demo = Demo(people)
                 await (_tour(demo) if tour else _repl(demo))
         finally:
-            scheduler.shutdown(wait=False)
-            await frontend.stop()
-            await core.close()
+            await process.stop()
 
 
 def run_demo(database_url: str, frontend: str = "ptb", *, tour: bool = False) -> int:

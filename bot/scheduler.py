@@ -9,29 +9,43 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core import Core
-from handlers import Reply, Settings
-from handlers.sweeps import close_forgotten_checkouts, expire_offers
+from handlers import Settings
+from handlers.sweeps import (
+    close_forgotten_checkouts,
+    expire_offers,
+    record_no_shows,
+    send_digests,
+    send_reminders,
+)
 from models import SessionFactory, utcnow
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[list[Reply]], Awaitable[None]]
-Sweep = Callable[[SessionFactory, Settings, datetime], Awaitable[list[Reply]]]
+# A sweep finds in the database what has fallen due and queues its messages; it returns how many.
+Sweep = Callable[[SessionFactory, Settings, datetime], Awaitable[int]]
+Wake = Callable[[], None]
 
 # A sweep missed while the bot was down still runs once when it comes back, within this many seconds;
 # the database says what is due, so a late run loses nothing and a repeated one sends nothing twice.
 MISFIRE_GRACE = 3600
 
 
-def build_scheduler(core: Core, deliver: Deliver, timezone: str) -> AsyncIOScheduler:
+def build_scheduler(core: Core, wake: Wake, timezone: str) -> AsyncIOScheduler:
     """Create the scheduler with every sweep; the caller starts and stops it."""
     scheduler = AsyncIOScheduler(timezone=timezone)
 
-    for name, sweep in (("waitlist-offers", expire_offers), ("forgotten-checkouts", close_forgotten_checkouts)):
+    sweeps: tuple[tuple[str, Sweep], ...] = (
+        ("reminders", send_reminders),
+        ("waitlist-offers", expire_offers),
+        ("forgotten-checkouts", close_forgotten_checkouts),
+        ("no-shows", record_no_shows),
+        ("digests", send_digests),
+    )
+    for name, sweep in sweeps:
         scheduler.add_job(
             _run,
             "interval",
-            args=(name, sweep, core, deliver),
+            args=(name, sweep, core, wake),
             minutes=1,
             id=name,
             coalesce=True,
@@ -41,8 +55,8 @@ def build_scheduler(core: Core, deliver: Deliver, timezone: str) -> AsyncIOSched
     return scheduler
 
 
-async def _run(name: str, sweep: Sweep, core: Core, deliver: Deliver) -> None:
-    replies = await sweep(core.sessions, core.dispatcher.settings, utcnow())
-    if replies:
-        log.info("sweep %s: %d messages", name, len(replies))
-    await deliver(replies)
+async def _run(name: str, sweep: Sweep, core: Core, wake: Wake) -> None:
+    queued = await sweep(core.sessions, core.dispatcher.settings, utcnow())
+    if queued:
+        log.info("sweep %s: %d messages queued", name, queued)
+        wake()

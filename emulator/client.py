@@ -129,6 +129,8 @@ class Person:
         self.first_name: str = user["first_name"]
         self.phone: str | None = user.get("phone_number")
         self.waiter = waiter
+        # Awaited before reading the screen, so that messages the bot sends on its own have arrived.
+        self.settle: Callable[[], Awaitable[None]] | None = None
         self._last_update: int | None = None
         self._since = 0  # chat seq of the last action; what the bot did after it is "seen"
 
@@ -136,6 +138,9 @@ class Person:
         return f"Person({self.first_name!r}, user_id={self.user_id})"
 
     async def _act(self, action: str, body: JSON, missing: str = "") -> int:
+        if action in {"press", "reply"} and self.settle is not None:
+            # A person presses what they see, including what the bot sent on its own meanwhile.
+            await self.settle()
         status, result = await self.client.call("POST", f"/users/{self.user_id}/{action}", body)
         if status == 404 and missing:
             raise AssertionError(f"{self.first_name} sees no {missing}; shown: {result.get('labels', [])}")
@@ -196,6 +201,8 @@ class Person:
 
     async def screen(self) -> Seen:
         """The latest bot message and reply keyboard as they are now."""
+        if self.settle is not None:
+            await self.settle()
         view = await self.chat()
         shown = [m for m in view["messages"] if m["from_bot"] and not m["deleted"]]
         return Seen(shown[-1:], view["reply_keyboard"], [])

@@ -3,6 +3,7 @@
 from handlers import (
     certificates,
     checkin,
+    digest,
     discovery,
     organisations,
     projects,
@@ -43,6 +44,7 @@ MENU_ORDER = (
     "help",
     "cancel",
     "verify",
+    "digest",
     "checkcert",
 )
 
@@ -63,6 +65,7 @@ def build_router() -> Router:
         organisations,
         support,
         verification,
+        digest,
     ):
         root.include(module.router)
     root.menu.sort(

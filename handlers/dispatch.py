@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
-from handlers import engine
+from handlers import engine, outgoing
 from handlers.engine import Ctx, Router, Settings
 from handlers.events import Event, Kind, Outcome, Reply
 from handlers.hints import hint_for
@@ -55,6 +55,8 @@ class Dispatcher:
         self.router = router
         self.settings = settings
         self.locks = PersonLocks()
+        # Told when an update queued messages for others, so that the sender looks at once.
+        self.on_queued: Callable[[], None] | None = None
 
     async def handle(self, event: Event) -> Outcome:
         """Handle one event in one transaction; on an unexpected failure nothing changes and the person is told."""
@@ -71,6 +73,7 @@ class Dispatcher:
                 conversation = await session.get(Conversation, account.id, with_for_update=True)
                 ctx = Ctx(session, account, event, conversation, self.settings)
                 await self._route(ctx)
+                queued = await self._queue_for_others(ctx)
                 await engine.save(ctx)
                 await session.commit()
             except Exception:
@@ -81,7 +84,20 @@ class Dispatcher:
                     "Sorry, something went wrong on our side. What you entered so far is kept; please try again."
                 )
                 return Outcome(replies=[Reply(text=sorry)], toast=sorry)
-            return ctx.outcome
+        if queued and self.on_queued is not None:
+            self.on_queued()
+        return ctx.outcome
+
+    async def _queue_for_others(self, ctx: Ctx) -> int:
+        """Messages to other people go through the outbox, committed with the change that caused them."""
+        mine: list[Reply] = []
+        others: list[Reply] = []
+        for reply in ctx.outcome.replies:
+            (others if reply.chat_id is not None and reply.chat_id != ctx.event.chat_id else mine).append(reply)
+        for reply in others:
+            await outgoing.queue(ctx.session, reply, kind="notice")
+        ctx.outcome.replies = mine
+        return len(others)
 
     def _flow(self, ctx: Ctx) -> engine.Flow | None:
         if ctx.conversation is None or not ctx.conversation.flow:

@@ -99,7 +99,8 @@ _CLOSERS = "，。、；：！？）》」』】〕〉”’,.;:!?)\\]}…·%"
 _UNIT = re.compile(rf"[{_OPENERS}]*(?:[{_WIDE}]|[^\s{_WIDE}{_OPENERS}]+)[{_CLOSERS}]*|\s+")
 
 
-def _font_file(package: str, name: str) -> Path:
+def font_file(package: str, name: str) -> Path:
+    """The path of a font shipped by one of the font packages."""
     path = files(package) / name
     assert isinstance(path, Path), "the font packages install as plain files, which fpdf2 reads by path"
     return path
@@ -114,8 +115,8 @@ class _Document(FPDF):
         self.set_margins(_MARGIN, _MARGIN, _MARGIN)
         self.c_margin = _PAD  # paragraphs start where the text in table cells does
         self.set_auto_page_break(True, margin=_MARGIN + (_FOOTER if numbered else 0))
-        self.add_font(_FAMILY, "", _font_file("cvttf_NotoSansCJK_Regular", "NotoSansCJKtc-Regular.otf"))
-        self.add_font(_FAMILY, "B", _font_file("cvttf_NotoSansCJK_Bold", "NotoSansCJKtc-Bold.otf"))
+        self.add_font(_FAMILY, "", font_file("cvttf_NotoSansCJK_Regular", "NotoSansCJKtc-Regular.otf"))
+        self.add_font(_FAMILY, "B", font_file("cvttf_NotoSansCJK_Bold", "NotoSansCJKtc-Bold.otf"))
         self.use(11)
         font = self.current_font
         assert isinstance(font, TTFFont)

@@ -33,6 +33,10 @@ class Settings:
     cancel_notice_hours: int = 24
     # How long the first person on a waitlist has to take a freed place.
     offer_hours: int = 12
+    # Reminders this many hours before a shift.
+    reminder_hours: tuple[int, ...] = (24, 2)
+    # No reminders from the first hour up to the second (local time); they are sent before.
+    quiet_hours: tuple[int, int] = (22, 7)
 
 
 class Ctx:

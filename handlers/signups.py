@@ -219,3 +219,39 @@ async def tell_supervisor(ctx: Ctx, project: Project, shift: Shift) -> None:
             chat_id=account.chat_id,
         )
     )
+
+
+@router.action("rm")
+async def answer_reminder(ctx: Ctx, args: list[str]) -> None:
+    """Answer a reminder: "I'll be there" is noted; "I can't come" cancels in time and passes the place on."""
+    if not args or args[0] not in {"ok", "no"}:
+        raise InputError(Problem.UNKNOWN_CHOICE)
+    signup = await signups.owned(ctx.session, await ctx.profile(), _number(args, 1))
+    if signup.status is not SignupStatus.CONFIRMED:
+        raise InputError(Problem.SIGNUP_NOT_ACTIVE)
+    shift, project = await _shift_and_project(ctx, signup.shift_id)
+    when = formatting.shift_when(shift, ctx.settings.timezone, ctx.texts.locale)
+    if args[0] == "ok":
+        ctx.toast(ctx.t("Thank you, see you there!"))
+        ctx.say(
+            Reply(
+                text=ctx.t("See you at %(title)s, %(when)s. Thank you!", title=project.title, when=when), replace=True
+            )
+        )
+        return
+    _, offer = await signups.cancel(
+        ctx.session, await ctx.profile(), signup.id or 0, ctx.event.at, rules(ctx), answering_reminder=True
+    )
+    ctx.say(
+        Reply(
+            text=ctx.t(
+                "Thank you for telling us. Your place for %(title)s, %(when)s is cancelled "
+                "and offered to the waitlist.",
+                title=project.title,
+                when=when,
+            ),
+            replace=True,
+        )
+    )
+    await tell_offer(ctx, offer)
+    await tell_supervisor(ctx, project, shift)

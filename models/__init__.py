@@ -16,6 +16,7 @@ from models.organisations import (
     SupportRequest,
     SupportStatus,
 )
+from models.outbox import DigestSubscription, Outbox, OutboxStatus
 from models.people import Account, Profile, Role, Verification
 from models.projects import (
     Project,
@@ -46,12 +47,15 @@ __all__ = [
     "CertificateStatus",
     "Commendation",
     "Conversation",
+    "DigestSubscription",
     "HoursCorrection",
     "MemberRole",
     "Membership",
     "Method",
     "Organisation",
     "OrganisationKind",
+    "Outbox",
+    "OutboxStatus",
     "Pairing",
     "Profile",
     "Project",

@@ -39,6 +39,8 @@ class Account(SQLModel, table=True):
     # None until the person picks a language with /language.
     locale: str | None = Field(default=None, max_length=8)
     is_coordinator: bool = Field(default=False)
+    # Set when the platform says the person blocked the bot; queued messages to them stop.
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

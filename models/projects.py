@@ -86,6 +86,7 @@ class SignupStatus(StrEnum):
     CANCELLED = "cancelled"
     DECLINED = "declined"  # turned down a waitlist offer
     EXPIRED = "expired"  # did not answer a waitlist offer in time
+    NO_SHOW = "no_show"  # confirmed, never checked in, never cancelled
 
     @property
     def active(self) -> bool:

@@ -10,8 +10,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import (
     Account,
+    Attendance,
     MemberRole,
     Membership,
+    Method,
     Organisation,
     OrganisationKind,
     Pairing,
@@ -478,5 +480,41 @@ async def seed_demo(session: AsyncSession) -> int:
             queued_at=now - timedelta(hours=5),
         )
     )
+    await session.flush()
+    # Service already given over the last two weeks, so that hours, certificates and the digest have substance.
+    for index, shifts in enumerate(shifts_by_project):
+        project_id = shifts[0].project_id
+        recorder = await session.get(Project, project_id)
+        assert recorder is not None
+        for days_ago in (3 + index % 5, 10 + index % 4):
+            starts = _local(-days_ago, PROJECTS[index][9], now)
+            past = Shift(
+                project_id=project_id,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=PROJECTS[index][10]),
+                capacity=PROJECTS[index][11],
+                taken=2,
+                status=ShiftStatus.COMPLETED,
+            )
+            session.add(past)
+            await session.flush()
+            for volunteer in (volunteers[index % len(volunteers)], volunteers[(index + 3) % len(volunteers)]):
+                signup = Signup(
+                    shift_id=past.id or 0, profile_id=volunteer.id or 0, status=SignupStatus.CONFIRMED, queued_at=starts
+                )
+                session.add(signup)
+                await session.flush()
+                session.add(
+                    Attendance(
+                        signup_id=signup.id or 0,
+                        organisation_id=recorder.organisation_id,
+                        profile_id=volunteer.id or 0,
+                        checked_in_at=starts - timedelta(minutes=10),
+                        checkin_method=Method.LOCATION,
+                        checked_out_at=past.ends_at,
+                        checkout_method=Method.LOCATION,
+                        minutes=PROJECTS[index][10] * 60,
+                    )
+                )
     await session.flush()
     return len(volunteers) + len(workers)

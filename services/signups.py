@@ -10,7 +10,18 @@ from sqlalchemy.engine import CursorResult
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Account, Profile, Project, Role, Shift, ShiftStatus, Signup, SignupChange, SignupStatus
+from models import (
+    Account,
+    Attendance,
+    Profile,
+    Project,
+    Role,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupChange,
+    SignupStatus,
+)
 from services.errors import InputError, NotAllowedError, Problem
 
 HOLDING = (SignupStatus.CONFIRMED, SignupStatus.OFFERED)
@@ -189,7 +200,13 @@ async def owned(session: AsyncSession, profile: Profile | None, signup_id: int) 
 
 
 async def cancel(
-    session: AsyncSession, profile: Profile | None, signup_id: int, now: datetime, rules: Rules
+    session: AsyncSession,
+    profile: Profile | None,
+    signup_id: int,
+    now: datetime,
+    rules: Rules,
+    *,
+    answering_reminder: bool = False,
 ) -> tuple[Signup, Offer | None]:
     """Cancel the person's sign-up; record whether it was timely notice; offer a freed place to the waitlist."""
     signup = await owned(session, profile, signup_id)
@@ -198,7 +215,8 @@ async def cancel(
     shift = await session.get(Shift, signup.shift_id, with_for_update=True)
     assert shift is not None
     held = signup.status in HOLDING
-    signup.timely_notice = now <= shift.starts_at - rules.notice
+    # Saying "I can't come" in answer to a reminder is the notice the reminder asks for (条例 §22).
+    signup.timely_notice = answering_reminder or now <= shift.starts_at - rules.notice
     signup.cancelled_at = now
     record(session, signup, SignupStatus.CANCELLED, "cancelled" if signup.timely_notice else "late_cancel", now)
     offer = await release_seat(session, shift, now, rules) if held else None
@@ -289,3 +307,65 @@ async def my_signups(session: AsyncSession, profile: Profile) -> list[tuple[Sign
         .order_by(col(Shift.starts_at))
     )
     return [(signup, shift, project) for signup, shift, project in (await session.exec(query)).all()]
+
+
+async def confirmed_starting(
+    session: AsyncSession, after: datetime, before: datetime
+) -> list[tuple[Signup, Shift, Project, Account]]:
+    """Confirmed places on open shifts starting in (after, before], with the people holding them."""
+    query = (
+        select(Signup, Shift, Project, Account)
+        .join(Shift, col(Shift.id) == col(Signup.shift_id))
+        .join(Project, col(Project.id) == col(Shift.project_id))
+        .join(Profile, col(Profile.id) == col(Signup.profile_id))
+        .join(Account, col(Account.id) == col(Profile.account_id))
+        .where(
+            Signup.status == SignupStatus.CONFIRMED,
+            col(Shift.status).in_([ShiftStatus.RECRUITING, ShiftStatus.FULL]),
+            col(Shift.starts_at) > after,
+            col(Shift.starts_at) <= before,
+        )
+        .order_by(col(Shift.starts_at))
+    )
+    return [(signup, shift, project, account) for signup, shift, project, account in (await session.exec(query)).all()]
+
+
+# A confirmed volunteer who has not checked in this long after the end is recorded as a no-show.
+NO_SHOW_GRACE = timedelta(hours=1)
+NO_SHOW_WINDOW = timedelta(days=90)
+
+
+async def mark_no_shows(session: AsyncSession, now: datetime) -> list[tuple[Signup, Shift, Project, Account, int]]:
+    """Record confirmed places never checked into once the shift is over.
+
+    Each comes with the person's number of no-shows in the last 90 days, for the supervisor to see repeats.
+    """
+    query = (
+        select(Signup, Shift, Project, Account)
+        .join(Shift, col(Shift.id) == col(Signup.shift_id))
+        .join(Project, col(Project.id) == col(Shift.project_id))
+        .join(Profile, col(Profile.id) == col(Signup.profile_id))
+        .join(Account, col(Account.id) == col(Profile.account_id))
+        .outerjoin(Attendance, col(Attendance.signup_id) == col(Signup.id))
+        .where(
+            Signup.status == SignupStatus.CONFIRMED,
+            col(Attendance.id).is_(None),
+            col(Shift.status) != ShiftStatus.CANCELLED,
+            col(Shift.ends_at) <= now - NO_SHOW_GRACE,
+        )
+    )
+    found = []
+    for signup, shift, project, account in (await session.exec(query)).all():
+        record(session, signup, SignupStatus.NO_SHOW, "no_show", now)
+        recent = await session.exec(
+            select(Signup.id)
+            .join(Shift, col(Shift.id) == col(Signup.shift_id))
+            .where(
+                Signup.profile_id == signup.profile_id,
+                Signup.status == SignupStatus.NO_SHOW,
+                col(Shift.ends_at) > now - NO_SHOW_WINDOW,
+            )
+        )
+        found.append((signup, shift, project, account, len(recent.all())))
+    await session.flush()
+    return found

@@ -14,4 +14,8 @@ def make_frontend(
         from bot.frontends.ptb import PtbFrontend
 
         return PtbFrontend(dispatcher, token, api_url, on_update_done=on_update_done)
+    if name == "aiogram":
+        from bot.frontends.aiogram import AiogramFrontend
+
+        return AiogramFrontend(dispatcher, token, api_url, on_update_done=on_update_done)
     raise ValueError(f"unknown front end {name!r}")

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from bot.core import Core, build_core
-from bot.frontends import make_frontend
+from bot.core import Core
 from bot.frontends.base import Frontend, UpdateTracker
+from bot.runtime import BotProcess
 from bot.scheduler import Sweep
 from emulator import Emulator, EmulatorClient, Person
 from models import Account
+from models.migrate import upgrade
 from services import people
 
 
@@ -32,26 +36,27 @@ class RunningBot:
             bot_token=emulator.token,
         )
         self.tracker = UpdateTracker()
-        self.core: Core | None = None
-        self.frontend: Frontend | None = None
+        # Sweeps are run by the tests at chosen moments, not by the wall-clock scheduler.
+        self.process = BotProcess(self.settings, emulator.token, on_update_done=self.tracker.done, scheduler=False)
+
+    @property
+    def core(self) -> Core | None:
+        return self.process.core
+
+    @property
+    def frontend(self) -> Frontend | None:
+        return self.process.frontend
 
     async def start(self) -> None:
-        self.core = build_core(self.settings)
-        self.frontend = make_frontend(
-            self.settings.bot_frontend,
-            self.core.dispatcher,
-            self.emulator.token,
-            self.emulator.url,
-            on_update_done=self.tracker.done,
-        )
-        await self.frontend.start()
+        await self.process.start()
 
     async def stop(self) -> None:
-        if self.frontend is not None:
-            await self.frontend.stop()
-        if self.core is not None:
-            await self.core.close()
-        self.frontend = self.core = None
+        await self.process.stop()
+
+    async def drained(self) -> None:
+        """Wait until the outbox has sent everything due."""
+        if self.process.sender is not None:
+            await self.process.sender.idle()
 
     async def restart(self) -> None:
         await self.stop()
@@ -68,16 +73,34 @@ class RunningBot:
         assert self.core is not None
         return self.core.sessions()
 
-    async def sweep(self, sweep: Sweep, now: datetime) -> None:
-        """Run a sweep as the scheduler would at ``now``, delivering what it says."""
+    async def sweep(self, sweep: Sweep, now: datetime) -> int:
+        """Run a sweep as the scheduler would at ``now``, and wait until what it queued is sent."""
         assert self.core is not None
-        assert self.frontend is not None
-        await self.frontend.deliver(await sweep(self.core.sessions, self.core.dispatcher.settings, now))
+        queued = await sweep(self.core.sessions, self.core.dispatcher.settings, now)
+        await self.drained()
+        return queued
 
     async def accounts(self) -> list[Account]:
         assert self.core is not None
         async with self.core.sessions() as session:
             return list((await session.exec(select(Account))).all())
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database brought up to the newest migration once per run."""
+    path = tmp_path_factory.mktemp("migrated") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, migrated_database: Path) -> str:
+    """A fresh database at the newest migration: a copy of the one migrated for this run (each suite runs twice)."""
+    path = tmp_path / "test.db"
+    with closing(sqlite3.connect(migrated_database)) as source, closing(sqlite3.connect(path)) as copy:
+        source.backup(copy)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture
@@ -86,9 +109,13 @@ async def emulator() -> AsyncIterator[Emulator]:
         yield running
 
 
-@pytest.fixture
-async def bot(emulator: Emulator, database_url: str) -> AsyncIterator[RunningBot]:
-    running = RunningBot(emulator, database_url)
+# Every end-to-end test runs once on each front end.
+FRONTENDS = ["ptb", "aiogram"]
+
+
+@pytest.fixture(params=FRONTENDS)
+async def bot(request: pytest.FixtureRequest, emulator: Emulator, database_url: str) -> AsyncIterator[RunningBot]:
+    running = RunningBot(emulator, database_url, request.param)
     await running.start()
     try:
         yield running
@@ -108,6 +135,7 @@ class Chat:
     ) -> Person:
         person = await self.client.person(name, language=language, phone=phone, user_id=user_id)
         person.waiter = self.bot.tracker.wait
+        person.settle = self.bot.drained
         return person
 
 

@@ -1,0 +1,65 @@
+"""The bot process as one piece: core, front end, outbox sender and scheduler, started and stopped in order."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.core import Core, build_core
+from bot.frontends import make_frontend
+from bot.frontends.base import Frontend, UpdateDone
+from bot.outbox import OutboxSender
+from bot.scheduler import build_scheduler
+
+
+class BotProcess:
+    """Everything `run` and `demo` start; tests start the same thing (without the wall-clock scheduler)."""
+
+    def __init__(
+        self, settings: Settings, token: str, *, on_update_done: UpdateDone | None = None, scheduler: bool = True
+    ) -> None:
+        self.settings = settings
+        self.token = token
+        self.on_update_done = on_update_done
+        self.with_scheduler = scheduler
+        self.core: Core | None = None
+        self.frontend: Frontend | None = None
+        self.sender: OutboxSender | None = None
+        self._scheduler: object | None = None
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.core = core = build_core(settings)
+        self.frontend = frontend = make_frontend(
+            settings.bot_frontend,
+            core.dispatcher,
+            self.token,
+            settings.telegram_api_url,
+            on_update_done=self.on_update_done,
+        )
+        self.sender = sender = OutboxSender(
+            core.sessions, frontend, rate=settings.outbox_rate, chat_interval=settings.outbox_chat_interval
+        )
+        core.dispatcher.on_queued = sender.wake
+        await frontend.start()
+        await sender.start()
+        if self.with_scheduler:
+            scheduler = build_scheduler(core, sender.wake, settings.bot_timezone)
+            scheduler.start()
+            self._scheduler = scheduler
+
+    async def stop(self) -> None:
+        scheduler = self._scheduler
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+            self._scheduler = None
+        if self.sender is not None:
+            await self.sender.stop()
+        if self.frontend is not None:
+            await self.frontend.stop()
+        if self.core is not None:
+            await self.core.close()
+        self.core = self.frontend = self.sender = None
+
+    @property
+    def username(self) -> str:
+        assert self.frontend is not None
+        return self.frontend.username

@@ -1,0 +1,149 @@
+"""The outbox: what the bot sends on its own is queued here, claimed by one sender, and settled per message."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import Account, Outbox, OutboxStatus
+
+# Transient failures are tried again after 5 s, 10 s, 20 s ... up to this many times.
+MAX_ATTEMPTS = 8
+BACKOFF = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class Message:
+    """What to send: text (HTML), rows of buttons as (label, action), an optional map pin or file."""
+
+    chat_id: int
+    text: str = ""
+    buttons: Sequence[Sequence[tuple[str, str]]] = ()
+    location: tuple[float, float] | None = None
+    attachment: bytes | None = None
+    attachment_name: str | None = None
+    attachment_kind: str | None = None
+
+
+async def enqueue(
+    session: AsyncSession,
+    message: Message,
+    *,
+    kind: str,
+    key: str | None = None,
+    account_id: int | None = None,
+    not_before: datetime | None = None,
+    priority: int = 5,
+) -> bool:
+    """Queue a message unless one with the same key was queued before; return whether it was queued.
+
+    The key is what makes sweeps idempotent: a sweep that runs twice, or again after a restart, finds
+    its messages already there.
+    """
+    if account_id is not None:
+        account = await session.get(Account, account_id)
+        if account is not None and account.unreachable_at is not None:
+            return False
+    row = Outbox(
+        key=key or f"{kind}:{uuid.uuid4().hex}",
+        kind=kind,
+        account_id=account_id,
+        chat_id=message.chat_id,
+        text=message.text,
+        buttons=[[{"label": label, "action": action} for label, action in row] for row in message.buttons],
+        location=list(message.location) if message.location else None,
+        attachment=message.attachment,
+        attachment_name=message.attachment_name,
+        attachment_kind=message.attachment_kind,
+        priority=priority,
+        status=OutboxStatus.PENDING,
+    )
+    if not_before is not None:
+        row.not_before = not_before
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def already_queued(session: AsyncSession, key: str) -> bool:
+    return (await session.exec(select(Outbox.id).where(Outbox.key == key))).first() is not None
+
+
+async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Outbox]:
+    """Take due messages for sending, most urgent first; on PostgreSQL other workers skip what is taken."""
+    query = (
+        select(Outbox)
+        .where(Outbox.status == OutboxStatus.PENDING, col(Outbox.not_before) <= now)
+        .order_by(col(Outbox.priority), col(Outbox.not_before), col(Outbox.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list((await session.exec(query)).all())
+    for row in rows:
+        row.status = OutboxStatus.SENDING
+        row.attempts += 1
+    await session.flush()
+    return rows
+
+
+async def mark_sent(session: AsyncSession, row: Outbox, now: datetime) -> None:
+    row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, None
+    await session.flush()
+
+
+async def retry_later(session: AsyncSession, row: Outbox, now: datetime, wait: float | None, error: str) -> None:
+    """Put a message back for later: after the server's requested pause, or with growing backoff."""
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status, row.last_error = OutboxStatus.FAILED, error[:200]
+    else:
+        pause = timedelta(seconds=wait) if wait is not None else BACKOFF * 2 ** (row.attempts - 1)
+        row.status, row.not_before, row.last_error = OutboxStatus.PENDING, now + pause, error[:200]
+    await session.flush()
+
+
+async def mark_failed(session: AsyncSession, row: Outbox, error: str) -> None:
+    row.status, row.last_error = OutboxStatus.FAILED, error[:200]
+    await session.flush()
+
+
+async def mark_blocked(session: AsyncSession, row: Outbox, now: datetime, error: str) -> None:
+    """The person blocked the bot: mark them unreachable and drop everything else queued for their chat."""
+    row.status, row.last_error = OutboxStatus.BLOCKED, error[:200]
+    if row.account_id is not None:
+        account = await session.get(Account, row.account_id)
+        if account is not None and account.unreachable_at is None:
+            account.unreachable_at = now
+    await session.exec(
+        update(Outbox)
+        .where(col(Outbox.chat_id) == row.chat_id, col(Outbox.status) == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED, last_error="recipient unreachable")
+    )
+    await session.flush()
+
+
+async def recover(session: AsyncSession) -> int:
+    """After a crash, messages caught in flight go back to the queue (each may be sent twice, at most)."""
+    result: Any = await session.exec(
+        update(Outbox).where(col(Outbox.status) == OutboxStatus.SENDING).values(status=OutboxStatus.PENDING)
+    )
+    await session.flush()
+    return int(result.rowcount or 0)
+
+
+async def waiting(session: AsyncSession, until: datetime) -> int:
+    """How many messages are in flight or due by ``until``."""
+    query = select(Outbox.id).where(
+        (col(Outbox.status) == OutboxStatus.SENDING)
+        | ((col(Outbox.status) == OutboxStatus.PENDING) & (col(Outbox.not_before) <= until))
+    )
+    return len((await session.exec(query)).all())
