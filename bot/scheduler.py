@@ -11,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.core import Core
 from handlers import Settings
 from handlers.sweeps import (
+    ask_for_feedback,
     close_forgotten_checkouts,
     expire_offers,
     record_no_shows,
@@ -40,6 +41,7 @@ def build_scheduler(core: Core, wake: Wake, timezone: str) -> AsyncIOScheduler:
         ("forgotten-checkouts", close_forgotten_checkouts),
         ("no-shows", record_no_shows),
         ("digests", send_digests),
+        ("feedback-prompts", ask_for_feedback),
     )
     for name, sweep in sweeps:
         scheduler.add_job(

@@ -35,6 +35,9 @@ HINTS: dict[Problem, str] = {
     Problem.NOT_REGISTERED: N_("Please register first: send /register."),
     Problem.ALREADY_DECIDED: N_("This has already been decided."),
     Problem.NOT_FOUND: N_("That no longer exists."),
+    Problem.FEEDBACK_CLOSED: N_("Feedback on a shift is open for a week after it; this one is closed."),
+    Problem.NOT_ATTENDED: N_("Feedback is for shifts you attended (checked in). See /myhours."),
+    Problem.EVALUATED_BY_OTHER: N_("Another social worker has already evaluated this volunteer for this shift."),
     Problem.NO_SHIFT_NOW: N_("You have no shift to check in to right now. See /myshifts."),
     Problem.CHECKIN_NOT_YET: N_("Check-in for %(title)s opens at %(opens)s, half an hour before the start."),
     Problem.TOO_FAR: N_(

@@ -40,6 +40,10 @@ async def my_hours(ctx: Ctx) -> None:
                 (formatting.day_only(d, ctx.texts.locale), topic, org, as_hours(m))
                 for d, topic, org, m in record.trainings[:3]
             ],
+            evaluations=[
+                (formatting.day_only(d, ctx.texts.locale), title, "★" * rating + "☆" * (5 - rating), comment)
+                for d, title, rating, comment in record.evaluations[:3]
+            ],
             commendations=[
                 (formatting.day_only(d, ctx.texts.locale), title, org) for d, title, org in record.commendations[:3]
             ],

@@ -16,7 +16,7 @@ from handlers.events import Button, Reply
 from handlers.i18n import N_, Texts, resolve_locale, texts
 from handlers.signups import offer_message
 from models import Account, DigestSubscription, Organisation, Profile, Project, SessionFactory, Shift
-from services import attendance, outbox, signups
+from services import attendance, feedback, outbox, signups
 
 # A supervisor hears of a volunteer's no-show from the second one in 90 days.
 REPEATED_NO_SHOWS = 2
@@ -223,5 +223,46 @@ async def send_digests(sessions: SessionFactory, settings: Settings, now: dateti
                 queued += await outgoing.queue(session, reply, kind="digest", key=key, priority=7)
             subscription.last_sent_on = today
             session.add(subscription)
+        await session.commit()
+    return queued
+
+
+# Shifts that ended this long ago at most still get their feedback and evaluation prompts (after downtime).
+PROMPT_WINDOW = timedelta(days=2)
+
+
+async def ask_for_feedback(sessions: SessionFactory, settings: Settings, now: datetime) -> int:
+    """After each shift, once: ask every attendee for feedback and the supervisor to evaluate the attendees."""
+    queued = 0
+    async with sessions() as session:
+        for shift, project in await feedback.ended_between(session, now - PROMPT_WINDOW, now):
+            for signup, person, _ in await feedback.attendees(session, shift):
+                account = await session.get(Account, person.account_id)
+                if account is None or account.chat_id is None:
+                    continue
+                said = _texts_for(account, settings)
+                text = said.t(
+                    "Thank you for serving at %(title)s, %(when)s! How was it? One tap is enough.",
+                    title=project.title,
+                    when=formatting.shift_when(shift, settings.timezone, said.locale),
+                )
+                buttons = [[Button("★" * n, f"fb:{signup.id}:{n}") for n in range(1, 6)]]
+                reply = Reply(text=text, buttons=buttons, chat_id=account.chat_id)
+                queued += await outgoing.queue(session, reply, kind="feedback-ask", key=f"feedback-ask:{signup.id}")
+            supervisor = await session.get(Profile, project.supervisor_id)
+            lead = await session.get(Account, supervisor.account_id) if supervisor else None
+            if lead is not None and lead.chat_id is not None:
+                told = _texts_for(lead, settings)
+                text = told.t(
+                    "%(title)s, %(when)s is over. Please evaluate the volunteers who came: it enters their records.",
+                    title=project.title,
+                    when=formatting.shift_when(shift, settings.timezone, told.locale),
+                )
+                reply = Reply(
+                    text=text,
+                    buttons=[[Button(told.t("Evaluate the volunteers"), f"ev:{shift.id}")]],
+                    chat_id=lead.chat_id,
+                )
+                queued += await outgoing.queue(session, reply, kind="evaluate-ask", key=f"evaluate-ask:{shift.id}")
         await session.commit()
     return queued

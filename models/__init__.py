@@ -3,6 +3,7 @@
 from models.base import UTCDateTime, utcnow
 from models.conversation import Conversation
 from models.db import SessionFactory, make_engine, make_session_factory
+from models.feedback import Evaluation, EvaluationChange, Feedback
 from models.organisations import (
     MemberRole,
     Membership,
@@ -48,6 +49,9 @@ __all__ = [
     "Commendation",
     "Conversation",
     "DigestSubscription",
+    "Evaluation",
+    "EvaluationChange",
+    "Feedback",
     "HoursCorrection",
     "MemberRole",
     "Membership",

@@ -14,6 +14,7 @@ from models import (
     Attendance,
     Certificate,
     CertificateStatus,
+    Feedback,
     Organisation,
     OrganisationKind,
     Profile,
@@ -53,6 +54,7 @@ class Digest:
     pending_social_workers: int
     pending_organisations: int
     pending_certificates: int
+    low_feedback: int  # ratings of 1 or 2 stars given yesterday
     new_volunteers: int
     new_social_workers: int
     checkins: int
@@ -162,6 +164,18 @@ async def compute(session: AsyncSession, now: datetime, zone: str, district: str
             in_district(
                 select(func.count()).select_from(Organisation).where(Organisation.verification == Verification.PENDING),
                 Organisation.district,
+            ),
+        ),
+        low_feedback=await _count(
+            session,
+            in_district(
+                select(func.count())
+                .select_from(Feedback)
+                .join(Project, col(Project.id) == col(Feedback.project_id))
+                .where(
+                    col(Feedback.rating) <= 2, col(Feedback.updated_at) >= day_start, col(Feedback.updated_at) < day_end
+                ),
+                Project.district,
             ),
         ),
         pending_certificates=await _count(

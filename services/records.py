@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import (
     Attendance,
     Commendation,
+    Evaluation,
     Organisation,
     Profile,
     Project,
@@ -40,6 +41,7 @@ class Record:
     first_service: date | None
     trainings: list[tuple[date, str, str, int]]
     commendations: list[tuple[date, str, str]]
+    evaluations: list[tuple[date, str, int, str]]
 
 
 async def service_lines(
@@ -94,7 +96,19 @@ async def record_of(session: AsyncSession, profile: Profile, now: datetime, zone
             .order_by(col(Commendation.awarded_on).desc())
         )
     ).all()
+    evaluations = (
+        await session.exec(
+            select(Evaluation, Shift.starts_at, Project.title)
+            .join(Signup, col(Signup.id) == col(Evaluation.signup_id))
+            .join(Shift, col(Shift.id) == col(Signup.shift_id))
+            .join(Project, col(Project.id) == col(Shift.project_id))
+            .where(Evaluation.profile_id == profile.id)
+            .order_by(col(Shift.starts_at).desc())
+        )
+    ).all()
+    here = ZoneInfo(zone)
     return Record(
+        evaluations=[(starts.astimezone(here).date(), title, e.rating, e.comment) for e, starts, title in evaluations],
         total_minutes=sum(line.minutes for line in lines),
         year_minutes=sum(line.minutes for line in lines if line.day.year == this_year),
         by_organisation=sorted(per_organisation.items(), key=lambda item: -item[1]),

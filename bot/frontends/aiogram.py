@@ -206,7 +206,7 @@ class AiogramFrontend(BotApiFrontend):
         if self._last_update_id is None:
             return
         with contextlib.suppress(AiogramError):
-            await self.bot(GetUpdates(offset=self._last_update_id + 1, limit=1, timeout=0))
+            await self.bot(GetUpdates(offset=self._last_update_id + 1, limit=1, timeout=0), request_timeout=5)
 
     async def _close_session(self) -> None:
         if urlsplit(self.api_url).scheme == "https":

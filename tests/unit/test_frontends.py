@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -118,44 +118,36 @@ def test_both_front_ends_read_the_same_update_as_the_same_event(kind: str) -> No
 # ---------------------------------------------------------------- against the emulator
 
 
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator() as running:
-        yield running
-
-
-@pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emulator.url) as control:
-        yield control
-
-
+@dataclass
 class Running:
-    def __init__(self, core: Core, frontend: BotApiFrontend, tracker: UpdateTracker) -> None:
-        self.core = core
-        self.frontend = frontend
-        self.tracker = tracker
+    """One front end started against the emulator, and the emulator's control client to act as people."""
+
+    core: Core
+    frontend: BotApiFrontend
+    client: EmulatorClient
+    tracker: UpdateTracker
+
+    async def person(self, name: str) -> Person:
+        someone = await self.client.person(name)
+        someone.waiter = self.tracker.wait
+        return someone
 
 
 @pytest.fixture(params=FRONTENDS)
-async def running(request: pytest.FixtureRequest, emulator: Emulator, database_url: str) -> AsyncIterator[Running]:
-    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
-    core = build_core(settings)
+async def running(request: pytest.FixtureRequest, database_url: str) -> AsyncIterator[Running]:
+    core = build_core(Settings(_env_file=None, database_url=database_url))  # type: ignore[call-arg]
     tracker = UpdateTracker()
-    frontend = make_frontend(request.param, core.dispatcher, emulator.token, emulator.url, on_update_done=tracker.done)
-    assert isinstance(frontend, BotApiFrontend)
-    await frontend.start()
-    try:
-        yield Running(core, frontend, tracker)
-    finally:
-        await frontend.stop()
-        await core.close()
-
-
-async def person(client: EmulatorClient, running: Running, name: str) -> Person:
-    someone = await client.person(name)
-    someone.waiter = running.tracker.wait
-    return someone
+    async with Emulator() as emulator, EmulatorClient(emulator.url) as client:
+        frontend = make_frontend(
+            request.param, core.dispatcher, emulator.token, emulator.url, on_update_done=tracker.done
+        )
+        assert isinstance(frontend, BotApiFrontend)
+        await frontend.start()
+        try:
+            yield Running(core, frontend, client, tracker)
+        finally:
+            await frontend.stop()
+            await core.close()
 
 
 async def sent_texts(someone: Person) -> list[str]:
@@ -187,30 +179,28 @@ FAULTS: dict[str, tuple[dict[str, Any], Callable[[SendResult], bool]]] = {
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-async def test_send_makes_one_attempt_and_says_what_became_of_it(
-    fault: str, running: Running, client: EmulatorClient
-) -> None:
-    lin = await person(client, running, "林小雨")
+async def test_send_makes_one_attempt_and_says_what_became_of_it(fault: str, running: Running) -> None:
+    lin = await running.person("林小雨")
     injected, judge = FAULTS[fault]
-    await client.expect("POST", "/faults", {"method": "sendMessage", **injected})
+    await running.client.expect("POST", "/faults", {"method": "sendMessage", **injected})
     result = await running.frontend.send(Reply(text="<b>明天</b>见", chat_id=lin.user_id))
     assert judge(result), result
-    assert [c["status"] for c in await client.log() if c["method"] == "sendMessage"] == [injected["error_code"]]
+    assert [c["status"] for c in await running.client.log() if c["method"] == "sendMessage"] == [injected["error_code"]]
     assert await running.frontend.send(Reply(text="<b>明天</b>见", chat_id=lin.user_id)) == SendResult(Delivery.SENT)
     assert await sent_texts(lin) == ["明天见"]
 
 
-async def test_send_to_a_person_who_blocked_the_bot_is_blocked(running: Running, client: EmulatorClient) -> None:
-    lin = await person(client, running, "林小雨")
-    await client.expect("POST", f"/users/{lin.user_id}/block")
+async def test_send_to_a_person_who_blocked_the_bot_is_blocked(running: Running) -> None:
+    lin = await running.person("林小雨")
+    await running.client.expect("POST", f"/users/{lin.user_id}/block")
     result = await running.frontend.send(Reply(text="明天见", chat_id=lin.user_id))
     assert result.delivery is Delivery.BLOCKED
 
 
 async def test_one_persons_quick_messages_are_answered_in_the_order_sent(
-    running: Running, client: EmulatorClient, monkeypatch: pytest.MonkeyPatch
+    running: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lin = await person(client, running, "林小雨")
+    lin = await running.person("林小雨")
     handled: list[str] = []
     handle = running.core.dispatcher.handle
 
@@ -220,25 +210,23 @@ async def test_one_persons_quick_messages_are_answered_in_the_order_sent(
 
     monkeypatch.setattr(running.core.dispatcher, "handle", recording)
     # The first answer is held up by flood control: later ones must wait for it, not overtake it.
-    await client.expect("POST", "/faults", {"method": "sendMessage", "error_code": 429, "retry_after": 1})
-    updates = [await lin.says(f"/{word}") for word in ("one", "two", "three")]
+    await running.client.expect("POST", "/faults", {"method": "sendMessage", "error_code": 429, "retry_after": 1})
+    words = ["one", "two", "three"]
+    updates = [await lin.says(f"/{word}") for word in words]
     for update_id in updates:
         await running.tracker.wait(update_id)
-    assert handled == ["one", "two", "three"]
-    answers = await sent_texts(lin)
-    assert [word for answer in answers for word in ("one", "two", "three") if f"/{word} " in answer] == [
-        "one",
-        "two",
-        "three",
-    ]
+    assert handled == words
+    # Each answer is "there is no command /<word> ...".
+    answered = [next(word for word in words if f"/{word} " in text) for text in await sent_texts(lin)]
+    assert answered == words
 
 
 @pytest.mark.parametrize("running", ["aiogram"], indirect=True)
 async def test_on_aiogram_one_persons_flood_wait_does_not_hold_up_another(
-    running: Running, client: EmulatorClient, monkeypatch: pytest.MonkeyPatch
+    running: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lin = await person(client, running, "林小雨")
-    wang = await person(client, running, "王小明")
+    lin = await running.person("林小雨")
+    wang = await running.person("王小明")
     flood_control = asyncio.Event()
     send_text = running.frontend.send_text
 
@@ -250,12 +238,12 @@ async def test_on_aiogram_one_persons_flood_wait_does_not_hold_up_another(
             raise
 
     monkeypatch.setattr(running.frontend, "send_text", noting_refusals)
-    await client.expect("POST", "/faults", {"method": "sendMessage", "error_code": 429, "retry_after": 1})
+    await running.client.expect("POST", "/faults", {"method": "sendMessage", "error_code": 429, "retry_after": 1})
     slow = await lin.says("/one")
     async with asyncio.timeout(5):  # until the bot is waiting out the flood control for Lin
         await flood_control.wait()
     quick = await wang.says("/two")
     await running.tracker.wait(quick)
-    assert not await sent_texts(lin), "Wang's answer came only after Lin's flood wait"
+    assert not await sent_texts(lin), "Wang was kept waiting until Lin's flood control was over"
     await running.tracker.wait(slow)
     assert len(await sent_texts(lin)) == 1
