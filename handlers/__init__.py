@@ -1,6 +1,7 @@
 """The conversations: one module per journey, plus the small engine they run on."""
 
 from handlers import (
+    assessment,
     certificates,
     checkin,
     digest,
@@ -8,6 +9,7 @@ from handlers import (
     feedback,
     organisations,
     projects,
+    recognition,
     records,
     registration,
     shifts,
@@ -34,6 +36,8 @@ MENU_ORDER = (
     "newproject",
     "myprojects",
     "roster",
+    "training",
+    "commend",
     "poster",
     "export",
     "org",
@@ -47,6 +51,7 @@ MENU_ORDER = (
     "cancel",
     "verify",
     "digest",
+    "assessment",
     "checkcert",
 )
 
@@ -62,6 +67,7 @@ def build_router() -> Router:
         checkin,
         feedback,
         records,
+        recognition,
         certificates,
         projects,
         shifts,
@@ -69,6 +75,7 @@ def build_router() -> Router:
         support,
         verification,
         digest,
+        assessment,
     ):
         root.include(module.router)
     root.menu.sort(

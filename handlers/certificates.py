@@ -44,7 +44,7 @@ def _today(ctx: Ctx) -> date:
     return ctx.event.at.astimezone(formatting.zone(ctx.settings.timezone)).date()
 
 
-def _named_period(code: str, today: date) -> tuple[date, date]:
+def named_period(code: str, today: date) -> tuple[date, date]:
     """The dates a period button means."""
     first_of_month = today.replace(day=1)
     if code == "this_year":
@@ -102,7 +102,7 @@ async def ask_period(ctx: Ctx) -> Reply:
 async def take_period(ctx: Ctx, event: Event) -> str:
     today = _today(ctx)
     if event.kind is Kind.BUTTON:
-        start, end = _named_period(validation.pick(event.action, PERIODS), today)
+        start, end = named_period(validation.pick(event.action, PERIODS), today)
     else:
         start, end = parse_period(event.text, today)
     lines = await certificates.services_with(
@@ -355,7 +355,7 @@ async def ask_export_period(ctx: Ctx) -> Reply:
 async def take_export_period(ctx: Ctx, event: Event) -> None:
     today = _today(ctx)
     if event.kind is Kind.BUTTON:
-        start, end = _named_period(validation.pick(event.action, EXPORT_PERIODS), today)
+        start, end = named_period(validation.pick(event.action, EXPORT_PERIODS), today)
     else:
         start, end = parse_period(event.text, today)
     organisation = await exports.exportable(ctx.session, ctx.account, ctx.data.get("organisation_id"))

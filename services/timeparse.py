@@ -13,6 +13,24 @@ _DATE = re.compile(r"^(?:(\d{4})\s*[-/.年]\s*)?(\d{1,2})\s*[-/.月]\s*(\d{1,2})
 _TIME = re.compile(r"^(\d{1,2})\s*[:：点時时]\s*(\d{2})?\s*分?$|^(\d{1,2})\s*[点時时]$|^(\d{1,2})(\d{2})$")
 
 
+def parse_past_date(text: str, today: date) -> date:
+    """Read the date of something that happened (today or within the last year); a date without a year is
+    the last such day."""
+    match = _DATE.fullmatch(normalise_text(text))
+    if match is None:
+        raise InputError(Problem.DATE_INVALID)
+    year, month, day = match.groups()
+    try:
+        value = date(int(year) if year else today.year, int(month), int(day))
+    except ValueError as exc:
+        raise InputError(Problem.DATE_INVALID) from exc
+    if not year and value > today:
+        value = value.replace(year=today.year - 1)
+    if value > today or value < today - timedelta(days=366):
+        raise InputError(Problem.DATE_INVALID)
+    return value
+
+
 def parse_date(text: str, today: date) -> date:
     """Read a date like 2026-12-05, 12-05, 12/5 or 12月5日; a date without a year is the next such day."""
     match = _DATE.fullmatch(normalise_text(text))
