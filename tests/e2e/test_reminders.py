@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -182,3 +183,17 @@ async def test_messages_caught_in_flight_by_a_crash_are_sent_after_the_restart(c
     await bot.start()
     await bot.drained()
     assert await said(lin, "断电前的消息") == 1
+
+
+async def test_two_sweeps_at_the_same_moment_send_one_reminder(chat: Chat, bot: RunningBot) -> None:
+    starts = local(3, 10)
+    [lin], _ = await signed_up(chat, bot, starts, "林小雨")
+    assert bot.core is not None
+    due = starts - timedelta(hours=24)
+    settings = bot.core.dispatcher.settings
+    counts = await asyncio.gather(
+        send_reminders(bot.core.sessions, settings, due), send_reminders(bot.core.sessions, settings, due)
+    )
+    assert sum(counts) == 1
+    await bot.drained()
+    assert await said(lin, "提醒：明天") == 1
