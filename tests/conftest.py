@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from models import SessionFactory, make_engine, make_session_factory
@@ -27,3 +30,27 @@ async def sessions(database_url: str) -> AsyncIterator[SessionFactory]:
         yield make_session_factory(engine)
     finally:
         await engine.dispose()
+
+
+# The PostgreSQL server the postgres-marked tests use; they skip, saying why, when it cannot be reached.
+POSTGRES_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for one test (dropped afterwards), as an async SQLAlchemy URL."""
+    try:
+        admin = await asyncpg.connect(POSTGRES_DSN, timeout=3)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        reason = f"PostgreSQL is not reachable at {POSTGRES_DSN} ({error}); start it to run these tests"
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(reason)  # CI started the server: a skip there would hide a failure
+        pytest.skip(reason)
+    name = f"volunteer_test_{uuid.uuid4().hex[:12]}"
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        base = POSTGRES_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+        yield f"{base}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
