@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from bot.config import Settings
 from bot.core import Core, build_core
 from bot.frontends import make_frontend
 from bot.frontends.base import Frontend, UpdateDone
+from bot.leader import SchedulerLeader
 from bot.outbox import OutboxSender
 from bot.scheduler import build_scheduler
 
@@ -23,7 +26,8 @@ class BotProcess:
         self.core: Core | None = None
         self.frontend: Frontend | None = None
         self.sender: OutboxSender | None = None
-        self._scheduler: object | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._leader: SchedulerLeader | None = None
 
     async def start(self) -> None:
         settings = self.settings
@@ -43,14 +47,22 @@ class BotProcess:
         await sender.start()
         if self.with_scheduler:
             scheduler = build_scheduler(core, sender.wake, settings.bot_timezone)
-            scheduler.start()
+
+            def lead() -> None:
+                scheduler.resume() if scheduler.running else scheduler.start()
+
             self._scheduler = scheduler
+            self._leader = SchedulerLeader(core.engine, lead, scheduler.pause)
+            await self._leader.begin()
 
     async def stop(self) -> None:
+        if self._leader is not None:
+            await self._leader.end()
+            self._leader = None
         scheduler = self._scheduler
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
-            self._scheduler = None
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+        self._scheduler = None
         if self.sender is not None:
             await self.sender.stop()
         if self.frontend is not None:

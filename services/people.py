@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,6 +43,20 @@ async def account_for(session: AsyncSession, caller: Caller, *, lock: bool = Fal
     query = select(Account).where(Account.platform == caller.platform, Account.external_id == caller.external_id)
     if lock:
         query = query.with_for_update()
+        if session.get_bind().dialect.name == "postgresql":
+            # Two workers may see a person's first two messages at once: make the row exist first, so that
+            # the second waits on its lock instead of failing on the unique key.
+            await session.exec(
+                pg_insert(Account)
+                .values(
+                    platform=caller.platform,
+                    external_id=caller.external_id,
+                    display_name="",
+                    is_coordinator=False,
+                    created_at=utcnow(),
+                )
+                .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+            )
     account = (await session.exec(query)).first()
     if account is None:
         account = Account(platform=caller.platform, external_id=caller.external_id)

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
+from bot.leader import SchedulerLeader
 from emulator import Emulator, EmulatorClient
-from models import Profile, SessionFactory, Shift, ShiftStatus, Signup, SignupStatus, make_engine, make_session_factory
+from handlers import Dispatcher, Event, Kind, Settings, build_router
+from models import (
+    Account,
+    Profile,
+    SessionFactory,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    make_engine,
+    make_session_factory,
+)
 from models.migrate import downgrade, upgrade
 from services import signups
 from services.errors import InputError, Problem
@@ -90,3 +103,51 @@ async def test_the_bot_registers_a_volunteer_on_postgresql(postgres_url: str) ->
             assert (profile.name, profile.phone, profile.district) == ("林小雨", "+8613800138000", "siming")
         finally:
             await bot.stop()
+
+
+async def test_one_worker_leads_the_scheduler_and_another_takes_over_when_it_dies(postgres_url: str) -> None:
+    first_engine, second_engine = make_engine(postgres_url), make_engine(postgres_url)
+    led: list[str] = []
+    first_leads, second_leads = asyncio.Event(), asyncio.Event()
+
+    def leads(name: str, event: asyncio.Event) -> Callable[[], None]:
+        def start() -> None:
+            led.append(name)
+            event.set()
+
+        return start
+
+    first = SchedulerLeader(first_engine, leads("first", first_leads), lambda: led.append("first stops"), retry=0.05)
+    second = SchedulerLeader(
+        second_engine, leads("second", second_leads), lambda: led.append("second stops"), retry=0.05
+    )
+    try:
+        await first.begin()
+        await asyncio.wait_for(first_leads.wait(), 10)
+        await second.begin()
+        for _ in range(10):  # the follower tries again and again while the leader lives
+            await asyncio.sleep(0.05)
+        assert led == ["first"]
+        await first.end()  # the leading worker goes away, and its connection with it
+        await asyncio.wait_for(second_leads.wait(), 10)
+        assert led == ["first", "first stops", "second"]
+    finally:
+        await first.end()
+        await second.end()
+        await first_engine.dispose()
+        await second_engine.dispose()
+
+
+async def test_two_workers_seeing_a_persons_first_messages_at_once_make_one_account(postgres_url: str) -> None:
+    await asyncio.to_thread(upgrade, postgres_url)
+    engines = [make_engine(postgres_url), make_engine(postgres_url)]
+    workers = [Dispatcher(make_session_factory(e), build_router(), Settings()) for e in engines]
+    try:
+        hello = Event(platform="telegram", user_id="42", chat_id=42, kind=Kind.COMMAND, command="start")
+        outcomes = await asyncio.gather(*(w.handle(hello) for w in workers))
+        assert all("您好" in o.replies[0].text for o in outcomes)
+        async with make_session_factory(engines[0])() as session:
+            assert len((await session.exec(select(Account))).all()) == 1
+    finally:
+        for engine in engines:
+            await engine.dispose()
