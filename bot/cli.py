@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
 import signal
 import sys
 from collections.abc import Sequence
 
+from aiohttp import web
 from pydantic import ValidationError
 from sqlmodel import select
 
 from bot.config import Settings
 from bot.core import build_core
 from bot.runtime import BotProcess
+from bot.webhook import webhook_app
 from models import Account
 from models.migrate import upgrade
 from services import demo_data, people
@@ -42,6 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--database", default="sqlite+aiosqlite:///./demo.db", help="demo database URL (recreated)")
     demo.add_argument("--tour", action="store_true", help="play a short scripted registration and exit")
+    hook = commands.add_parser(
+        "webhook",
+        help="apply migrations, then serve updates posted by the Bot API server (WEBHOOK_URL, WEBHOOK_SECRET)",
+        description="Apply migrations, register WEBHOOK_URL with the Bot API server and serve the updates it "
+        "posts, each checked for WEBHOOK_SECRET. Several workers need PostgreSQL; they share the port.",
+    )
+    hook.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    hook.add_argument("--port", type=int, default=8443, help="port to listen on (default 8443)")
+    hook.add_argument("--workers", type=int, default=1, choices=range(1, 33), metavar="N", help="worker processes")
     db = commands.add_parser("db", help="database tasks", description="Database tasks.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     db_commands.add_parser(
@@ -76,6 +88,60 @@ async def _serve(settings: Settings) -> None:
         await stop.wait()
     finally:
         await process.stop()
+
+
+async def _serve_webhook(settings: Settings, host: str, port: int, *, register: bool, shared_port: bool) -> None:
+    assert settings.bot_token is not None
+    assert settings.webhook_secret is not None
+    process = BotProcess(settings, settings.bot_token.get_secret_value(), polling=False)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await process.start()
+    assert process.frontend is not None
+    runner = web.AppRunner(webhook_app(process.frontend, settings.webhook_secret.get_secret_value()))
+    await runner.setup()
+    await web.TCPSite(runner, host, port, reuse_port=shared_port).start()
+    if register:
+        assert settings.webhook_url is not None
+        await process.frontend.set_webhook(settings.webhook_url, settings.webhook_secret.get_secret_value())
+    log.info("serving webhook updates for @%s on %s:%d", process.username, host, port)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await process.stop()
+
+
+def _webhook_worker(index: int, host: str, port: int, workers: int) -> None:
+    settings = Settings()
+    _configure_logging(settings.log_level, quiet=False)
+    asyncio.run(_serve_webhook(settings, host, port, register=index == 0, shared_port=workers > 1))
+
+
+def _webhook(settings: Settings, host: str, port: int, workers: int) -> int:
+    """Serve by webhook in this process, or in several that share the port (PostgreSQL only)."""
+    if settings.bot_token is None or settings.webhook_url is None or settings.webhook_secret is None:
+        print("webhook needs BOT_TOKEN, WEBHOOK_URL and WEBHOOK_SECRET.", file=sys.stderr)
+        return 2
+    if workers > 1 and not settings.database_url.startswith("postgresql"):
+        print("several workers share one database: set DATABASE_URL to PostgreSQL.", file=sys.stderr)
+        return 2
+    if workers == 1:
+        asyncio.run(_serve_webhook(settings, host, port, register=True, shared_port=False))
+        return 0
+    context = multiprocessing.get_context("spawn")
+    children = [context.Process(target=_webhook_worker, args=(i, host, port, workers)) for i in range(workers)]
+    for child in children:
+        child.start()
+    try:
+        for child in children:
+            child.join()
+    except KeyboardInterrupt:
+        for child in children:
+            child.terminate()
+    return max((child.exitcode or 0) for child in children)
 
 
 async def _seed(settings: Settings) -> str:
@@ -126,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_demo(args.database, settings.bot_frontend, tour=args.tour)
     upgrade(settings.database_url)
+    if args.command == "webhook":
+        return _webhook(settings, args.host, args.port, args.workers)
     if args.command == "run":
         if settings.bot_token is None:
             print("BOT_TOKEN is not set; set it, or try `volunteer-bot demo`.", file=sys.stderr)

@@ -17,12 +17,19 @@ class BotProcess:
     """Everything `run` and `demo` start; tests start the same thing (without the wall-clock scheduler)."""
 
     def __init__(
-        self, settings: Settings, token: str, *, on_update_done: UpdateDone | None = None, scheduler: bool = True
+        self,
+        settings: Settings,
+        token: str,
+        *,
+        on_update_done: UpdateDone | None = None,
+        scheduler: bool = True,
+        polling: bool = True,
     ) -> None:
         self.settings = settings
         self.token = token
         self.on_update_done = on_update_done
         self.with_scheduler = scheduler
+        self.polling = polling
         self.core: Core | None = None
         self.frontend: Frontend | None = None
         self.sender: OutboxSender | None = None
@@ -43,7 +50,7 @@ class BotProcess:
             core.sessions, frontend, rate=settings.outbox_rate, chat_interval=settings.outbox_chat_interval
         )
         core.dispatcher.on_queued = sender.wake
-        await frontend.start()
+        await frontend.start(polling=self.polling)
         await sender.start()
         if self.with_scheduler:
             scheduler = build_scheduler(core, sender.wake, settings.bot_timezone)

@@ -150,11 +150,13 @@ class AiogramFrontend(BotApiFrontend):
     def username(self) -> str:
         return self._username
 
-    async def start(self) -> None:
-        """Connect (getMe), register the menu and start long polling."""
+    async def start(self, *, polling: bool = True) -> None:
+        """Connect (getMe), register the menu and, unless updates come by webhook, start long polling."""
         me = await self.bot.me()
         self._username = me.username or ""
         await self.connected()
+        if not polling:
+            return
         # aiogram's own per-update tasks (handle_as_tasks) would let one person's later update overtake an
         # earlier one; updates are taken in one by one, in order, and run in turn per person by the adapter.
         self._polling = asyncio.create_task(
@@ -184,6 +186,9 @@ class AiogramFrontend(BotApiFrontend):
         await self._in_turn.finish()
         await self._confirm_received()
         await self._close_session()
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=UPDATES)
 
     async def _on_polling_started(self) -> None:
         self._polling_started.set()

@@ -55,8 +55,8 @@ class Frontend(Protocol):
     @property
     def username(self) -> str: ...
 
-    async def start(self) -> None:
-        """Connect, register the command menu and start receiving updates."""
+    async def start(self, *, polling: bool = True) -> None:
+        """Connect, register the command menu and, unless updates come by webhook, start long polling."""
 
     async def stop(self) -> None:
         """Stop receiving and finish the update in hand."""
@@ -67,6 +67,12 @@ class Frontend(Protocol):
     async def send(self, reply: Reply) -> SendResult:
         """Make exactly one attempt to send one message (for the outbox sender); never raises."""
         ...
+
+    async def handle(self, incoming: Incoming) -> None:
+        """Handle one update that arrived by webhook, answering it like a polled one."""
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        """Ask the Bot API server to post updates to ``url`` with ``secret`` in each request's header."""
 
 
 def menu_for(entries: list[MenuEntry], locale: str) -> list[tuple[str, str]]:

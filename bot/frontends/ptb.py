@@ -96,13 +96,17 @@ class PtbFrontend(BotApiFrontend):
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
 
-    async def start(self) -> None:
-        """Connect (getMe), register the menu and start long polling."""
+    async def start(self, *, polling: bool = True) -> None:
+        """Connect (getMe), register the menu and, unless updates come by webhook, start long polling."""
         await self.application.initialize()
         await self.connected()
         await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(allowed_updates=UPDATES, timeout=timedelta(seconds=10))
+        if polling:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(allowed_updates=UPDATES, timeout=timedelta(seconds=10))
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.application.bot.set_webhook(url, secret_token=secret, allowed_updates=UPDATES)
 
     async def stop(self) -> None:
         """Stop polling and finish the update in hand."""
