@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from bot.config import Settings as Settings_
 from bot.leader import SchedulerLeader
+from bot.runtime import BotProcess
 from emulator import Emulator, EmulatorClient
-from handlers import Dispatcher, Event, Kind, Settings, build_router
+from handlers import Dispatcher, Event, Kind, Reply, Settings, build_router, outgoing
 from models import (
     Account,
     Profile,
@@ -151,3 +153,40 @@ async def test_two_workers_seeing_a_persons_first_messages_at_once_make_one_acco
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_two_workers_drain_one_outbox_without_sending_anything_twice(postgres_url: str) -> None:
+    await asyncio.to_thread(upgrade, postgres_url)
+    async with Emulator() as emulator:
+        settings = Settings_(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=postgres_url,
+            telegram_api_url=emulator.url,
+            bot_token=emulator.token,
+            outbox_chat_interval=0,
+        )
+        workers = [BotProcess(settings, emulator.token, scheduler=False, polling=False) for _ in range(2)]
+        async with EmulatorClient(emulator.url) as client:
+            people = [await client.person(f"志愿者{i}") for i in range(5)]
+            for worker in workers:
+                await worker.start()
+            try:
+                core = workers[0].core
+                assert core is not None
+                async with core.sessions() as session:
+                    for n in range(40):
+                        person = people[n % len(people)]
+                        reply = Reply(text=f"消息 {n}", chat_id=person.user_id)
+                        await outgoing.queue(session, reply, kind="test", key=f"test:{n}")
+                    await session.commit()
+                for worker in workers:
+                    assert worker.sender is not None
+                    worker.sender.wake()
+                for worker in workers:
+                    assert worker.sender is not None
+                    await worker.sender.idle()
+                texts = [m["text"] for p in people for m in (await p.chat())["messages"] if m["from_bot"]]
+                assert sorted(texts) == sorted(f"消息 {n}" for n in range(40))
+            finally:
+                for worker in workers:
+                    await worker.stop()
