@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -335,6 +335,15 @@ async def save(ctx: Ctx) -> None:
     conversation.updated_at = utcnow()
     flag_modified(conversation, "data")
     ctx.session.add(conversation)
+
+
+DONE = "done"
+
+
+def checklist(ctx: Ctx, options: list[tuple[str, str]], chosen: Collection[str]) -> list[list[Button]]:
+    """Lay out a multi-select step: (value, label) options, a tick on what is chosen, Done at the end."""
+    buttons = [ctx.button(("✅ " if value in chosen else "") + label, value) for value, label in options]
+    return [*button_rows(buttons, 2), [ctx.button(ctx.t("Done"), DONE)]]
 
 
 def button_rows(buttons: list[Button], per_row: int) -> list[list[Button]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers import engine, formatting, labels
-from handlers.engine import Ctx, Router, button_rows
+from handlers.engine import Ctx, Router
 from handlers.events import Button, Event, Kind, Reply
 from handlers.i18n import N_
 from models import Account, Profile, Signup
@@ -93,10 +93,9 @@ async def take_rating(ctx: Ctx, event: Event) -> str:
 @giving.prompt("tags")
 async def ask_tags(ctx: Ctx) -> Reply:
     chosen = ctx.data.get("tags") or []
-    buttons = [ctx.button(("✅ " if c in chosen else "") + ctx.t(label), c) for c, label in FEEDBACK_TAGS.items()]
     return Reply(
         text=ctx.t("%(stars)s — anything to add? Choose any, then press Done.", stars=stars(int(ctx.data["rating"]))),
-        buttons=[*button_rows(buttons, 2), [ctx.button(ctx.t("Done"), "done")]],
+        buttons=engine.checklist(ctx, [(c, ctx.t(label)) for c, label in FEEDBACK_TAGS.items()], chosen),
     )
 
 
@@ -193,10 +192,9 @@ async def take_evaluation(ctx: Ctx, event: Event) -> str:
 @rating_people.prompt("tags")
 async def ask_evaluation_tags(ctx: Ctx) -> Reply:
     chosen = ctx.data.get("tags") or []
-    buttons = [ctx.button(("✅ " if c in chosen else "") + ctx.t(label), c) for c, label in EVALUATION_TAGS.items()]
     return Reply(
         text=ctx.t("%(stars)s — anything to add? Choose any, then press Done.", stars=stars(int(ctx.data["rating"]))),
-        buttons=[*button_rows(buttons, 2), [ctx.button(ctx.t("Done"), "done")]],
+        buttons=engine.checklist(ctx, [(c, ctx.t(label)) for c, label in EVALUATION_TAGS.items()], chosen),
     )
 
 

@@ -147,12 +147,9 @@ async def take_address(ctx: Ctx, event: Event) -> str:
 @new_project.prompt("skills")
 async def ask_skills(ctx: Ctx) -> Reply:
     chosen = ctx.data.get("skills") or []
-    buttons = [
-        ctx.button(("✅ " if c in chosen else "") + labels.label(ctx.texts, labels.SKILLS, c), c) for c in SKILLS
-    ]
     return Reply(
         text=ctx.t("Which skills are wanted? Choose any, or none, then press Done."),
-        buttons=[*button_rows(buttons, 2), [ctx.button(ctx.t("Done"), "done")]],
+        buttons=engine.checklist(ctx, [(c, labels.label(ctx.texts, labels.SKILLS, c)) for c in SKILLS], chosen),
     )
 
 

@@ -83,10 +83,10 @@ async def _organisation(ctx: Ctx) -> Organisation:
 async def ask_attendees(ctx: Ctx) -> Reply:
     people = await recognition.volunteers_of(ctx.session, await _organisation(ctx), ctx.event.at)
     chosen = ctx.data.get("attendees") or []
-    buttons = [ctx.button(("✅ " if p.id in chosen else "") + p.name, str(p.id)) for p in people[:SHOWN]]
+    options = [(str(p.id), p.name) for p in people[:SHOWN]]
     return Reply(
         text=ctx.t("Who attended? Choose everyone, then press Done.") if people else ctx.t("No volunteers to choose."),
-        buttons=[*button_rows(buttons, 2), [ctx.button(ctx.t("Done"), "done")]],
+        buttons=engine.checklist(ctx, options, {str(p) for p in chosen}),
     )
 
 

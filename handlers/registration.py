@@ -17,8 +17,6 @@ from services.reference import AVAILABILITY, CERTIFICATE_LEVELS, DISTRICTS, SKIL
 router = Router()
 flow = router.flow("register")
 
-DONE = "done"
-
 
 def is_social_worker(ctx: Ctx) -> bool:
     return bool(ctx.data.get("role") == Role.SOCIAL_WORKER.value)
@@ -181,17 +179,14 @@ async def take_birth_year(ctx: Ctx, event: Event) -> str:
 
 
 def checklist(ctx: Ctx, table: dict[str, str], codes: tuple[str, ...], chosen: list[str]) -> list[list[Button]]:
-    """Lay out a multi-select list: a tick on what is chosen, Done at the end."""
-    buttons = [
-        ctx.button(("✅ " if code in chosen else "") + labels.label(ctx.texts, table, code), code) for code in codes
-    ]
-    return [*button_rows(buttons, 2), [ctx.button(ctx.t("Done"), DONE)]]
+    """A multi-select list of the program's codes, labelled in the person's language."""
+    return engine.checklist(ctx, [(code, labels.label(ctx.texts, table, code)) for code in codes], chosen)
 
 
 def toggle_or_finish(ctx: Ctx, field: str, codes: tuple[str, ...], value: str, following: str) -> str:
     """Handle a press on a multi-select list: tick or untick, or move on when Done."""
     chosen: list[str] = ctx.data.get(field) or []
-    if value == DONE:
+    if value == engine.DONE:
         validation.require_some(chosen)
         return engine.after(ctx, following)
     ctx.data[field] = validation.toggle(chosen, value, codes)
