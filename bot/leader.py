@@ -1,11 +1,11 @@
-"""Exactly one worker runs the scheduler: on PostgreSQL the one holding an advisory lock, taken over if it dies."""
+"""Exactly one worker runs the scheduler and the outbox sender: on PostgreSQL the one holding an advisory lock."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -19,25 +19,31 @@ RETRY = 5.0
 
 
 class SchedulerLeader:
-    """Starts the scheduler in this process only while it holds the leadership.
+    """Runs ``start`` when this process becomes the leader and ``stop`` when it stops being one.
 
     PostgreSQL releases a session's advisory lock when its connection ends, so when the leading worker dies
     another takes over within ``retry`` seconds. SQLite serves one process, which always leads.
     """
 
     def __init__(
-        self, engine: AsyncEngine, start: Callable[[], None], stop: Callable[[], None], *, retry: float = RETRY
+        self,
+        engine: AsyncEngine,
+        start: Callable[[], Awaitable[None]],
+        stop: Callable[[], Awaitable[None]],
+        *,
+        retry: float = RETRY,
     ) -> None:
         self.engine = engine
         self._start, self._stop = start, stop
         self.retry = retry
         self.leading = False
+        self.became_leader = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._connection: AsyncConnection | None = None
 
     async def begin(self) -> None:
         if self.engine.dialect.name != "postgresql":
-            self._lead()
+            await self._lead()
             return
         self._task = asyncio.create_task(self._campaign(), name="scheduler-leader")
 
@@ -47,19 +53,21 @@ class SchedulerLeader:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        self._follow()
+        await self._follow()
         await self._release()
 
-    def _lead(self) -> None:
+    async def _lead(self) -> None:
         if not self.leading:
             self.leading = True
-            self._start()
-            log.info("this worker runs the scheduler")
+            await self._start()
+            self.became_leader.set()
+            log.info("this worker runs the scheduler and sends the outbox")
 
-    def _follow(self) -> None:
+    async def _follow(self) -> None:
         if self.leading:
             self.leading = False
-            self._stop()
+            self.became_leader.clear()
+            await self._stop()
 
     async def _release(self) -> None:
         if self._connection is not None:
@@ -79,12 +87,12 @@ class SchedulerLeader:
                     got = await self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
                     await self._connection.commit()
                     if got:
-                        self._lead()
+                        await self._lead()
                 else:
                     await self._connection.scalar(text("SELECT 1"))
                     await self._connection.commit()
             except Exception:
                 log.warning("lost the database connection that holds the scheduler lock; trying again")
-                self._follow()
+                await self._follow()
                 await self._release()
             await asyncio.sleep(self.retry)

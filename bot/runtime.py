@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.core import Core, build_core
 from bot.frontends import make_frontend
 from bot.frontends.base import Frontend, UpdateDone
-from bot.leader import SchedulerLeader
+from bot.leader import RETRY, SchedulerLeader
 from bot.outbox import OutboxSender
 from bot.scheduler import build_scheduler
 
@@ -24,12 +24,14 @@ class BotProcess:
         on_update_done: UpdateDone | None = None,
         scheduler: bool = True,
         polling: bool = True,
+        leader_retry: float = RETRY,
     ) -> None:
         self.settings = settings
         self.token = token
         self.on_update_done = on_update_done
         self.with_scheduler = scheduler
         self.polling = polling
+        self.leader_retry = leader_retry
         self.core: Core | None = None
         self.frontend: Frontend | None = None
         self.sender: OutboxSender | None = None
@@ -51,16 +53,22 @@ class BotProcess:
         )
         core.dispatcher.on_queued = sender.wake
         await frontend.start(polling=self.polling)
-        await sender.start()
-        if self.with_scheduler:
-            scheduler = build_scheduler(core, sender.wake, settings.bot_timezone)
+        if not self.with_scheduler:
+            await sender.start()
+            return
+        scheduler = self._scheduler = build_scheduler(core, sender.wake, settings.bot_timezone)
 
-            def lead() -> None:
-                scheduler.resume() if scheduler.running else scheduler.start()
+        # One worker leads: it runs the sweeps and alone sends the outbox, so OUTBOX_RATE is the global rate.
+        async def lead() -> None:
+            scheduler.resume() if scheduler.running else scheduler.start()
+            await sender.start()
 
-            self._scheduler = scheduler
-            self._leader = SchedulerLeader(core.engine, lead, scheduler.pause)
-            await self._leader.begin()
+        async def follow() -> None:
+            scheduler.pause()
+            await sender.stop()
+
+        self._leader = SchedulerLeader(core.engine, lead, follow, retry=self.leader_retry)
+        await self._leader.begin()
 
     async def stop(self) -> None:
         if self._leader is not None:
@@ -77,6 +85,16 @@ class BotProcess:
         if self.core is not None:
             await self.core.close()
         self.core = self.frontend = self.sender = None
+
+    @property
+    def leading(self) -> bool:
+        """Whether this process runs the sweeps and sends the outbox."""
+        return self._leader is not None and self._leader.leading
+
+    async def until_leading(self) -> None:
+        """Wait until this process leads (for tests of several workers)."""
+        assert self._leader is not None
+        await self._leader.became_leader.wait()
 
     @property
     def username(self) -> str:

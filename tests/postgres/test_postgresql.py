@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -112,17 +112,21 @@ async def test_one_worker_leads_the_scheduler_and_another_takes_over_when_it_die
     led: list[str] = []
     first_leads, second_leads = asyncio.Event(), asyncio.Event()
 
-    def leads(name: str, event: asyncio.Event) -> Callable[[], None]:
-        def start() -> None:
+    def leads(name: str, event: asyncio.Event) -> Callable[[], Awaitable[None]]:
+        async def start() -> None:
             led.append(name)
             event.set()
 
         return start
 
-    first = SchedulerLeader(first_engine, leads("first", first_leads), lambda: led.append("first stops"), retry=0.05)
-    second = SchedulerLeader(
-        second_engine, leads("second", second_leads), lambda: led.append("second stops"), retry=0.05
-    )
+    def stops(name: str) -> Callable[[], Awaitable[None]]:
+        async def stop() -> None:
+            led.append(f"{name} stops")
+
+        return stop
+
+    first = SchedulerLeader(first_engine, leads("first", first_leads), stops("first"), retry=0.05)
+    second = SchedulerLeader(second_engine, leads("second", second_leads), stops("second"), retry=0.05)
     try:
         await first.begin()
         await asyncio.wait_for(first_leads.wait(), 10)
@@ -190,3 +194,45 @@ async def test_two_workers_drain_one_outbox_without_sending_anything_twice(postg
             finally:
                 for worker in workers:
                     await worker.stop()
+
+
+async def test_when_the_leading_worker_dies_another_sends_what_was_queued_once(postgres_url: str) -> None:
+    await asyncio.to_thread(upgrade, postgres_url)
+    async with Emulator() as emulator:
+        settings = Settings_(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url=postgres_url,
+            telegram_api_url=emulator.url,
+            bot_token=emulator.token,
+            outbox_chat_interval=0,
+        )
+        first, second = (BotProcess(settings, emulator.token, polling=False, leader_retry=0.05) for _ in range(2))
+        async with EmulatorClient(emulator.url) as client:
+            lin = await client.person("林小雨")
+            await first.start()
+            await second.start()
+            try:
+                await asyncio.wait_for(first.until_leading(), 10)
+                assert not second.leading
+                for n, worker in enumerate((first, second)):
+                    assert worker.core is not None
+                    async with worker.core.sessions() as session:
+                        await outgoing.queue(
+                            session, Reply(text=f"第 {n} 条", chat_id=lin.user_id), kind="t", key=f"t{n}"
+                        )
+                        await session.commit()
+                assert first.sender is not None
+                await first.sender.idle()
+                await first.stop()  # the leader dies
+                await asyncio.wait_for(second.until_leading(), 10)
+                assert second.core is not None
+                async with second.core.sessions() as session:
+                    await outgoing.queue(session, Reply(text="第 2 条", chat_id=lin.user_id), kind="t", key="t2")
+                    await session.commit()
+                assert second.sender is not None
+                await second.sender.idle()
+                texts = [m["text"] for m in (await lin.chat())["messages"] if m["from_bot"]]
+                assert sorted(texts) == ["第 0 条", "第 1 条", "第 2 条"]
+            finally:
+                await first.stop()
+                await second.stop()
