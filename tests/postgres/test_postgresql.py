@@ -14,8 +14,10 @@ from bot.leader import SchedulerLeader
 from bot.runtime import BotProcess
 from emulator import Emulator, EmulatorClient
 from handlers import Dispatcher, Event, Kind, Reply, Settings, build_router, outgoing
+from handlers.sweeps import send_reminders
 from models import (
     Account,
+    Outbox,
     Profile,
     SessionFactory,
     Shift,
@@ -236,3 +238,26 @@ async def test_when_the_leading_worker_dies_another_sends_what_was_queued_once(p
             finally:
                 await first.stop()
                 await second.stop()
+
+
+async def test_two_workers_sweeping_at_the_same_moment_queue_one_reminder(postgres_url: str) -> None:
+    await asyncio.to_thread(upgrade, postgres_url)
+    engines = [make_engine(postgres_url), make_engine(postgres_url)]
+    try:
+        starts = datetime.now(UTC) + timedelta(days=3)
+        async with make_session_factory(engines[0])() as session:
+            supervisor, organisation = await factories.social_worker(session)
+            project = await factories.project(session, supervisor, organisation)
+            shift = await factories.shift(session, project, starts, capacity=3)
+            volunteer = await factories.volunteer(session, "林小雨")
+            await signups.sign_up(session, volunteer, shift.id or 0, datetime.now(UTC))
+            await session.commit()
+        counts = await asyncio.gather(
+            *(send_reminders(make_session_factory(e), Settings(), starts - timedelta(hours=24)) for e in engines)
+        )
+        assert sum(counts) == 1
+        async with make_session_factory(engines[0])() as session:
+            assert len((await session.exec(select(Outbox))).all()) == 1
+    finally:
+        for engine in engines:
+            await engine.dispose()
