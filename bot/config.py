@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     quiet_hours: str = Field(default="22-7", pattern=r"^\d{1,2}-\d{1,2}$", description="no reminders (local hours)")
     webhook_url: str | None = Field(default=None, description="public HTTPS URL the Bot API server posts updates to")
     webhook_secret: SecretStr | None = Field(default=None, description="shared secret checked on every webhook POST")
+    broadcast_weekly_limit: int = Field(default=3, ge=0, le=50, description="recruitment messages per person a week")
     waitlist_offer_hours: int = Field(default=12, ge=1, le=168, description="time to take a freed place")
 
     @field_validator("reminder_hours", mode="before")

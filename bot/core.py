@@ -37,6 +37,7 @@ def build_core(settings: Settings, bot_username: str = "") -> Core:
             offer_hours=settings.waitlist_offer_hours,
             reminder_hours=tuple(settings.reminder_hours),
             quiet_hours=settings.quiet_hours_range,
+            broadcast_weekly_limit=settings.broadcast_weekly_limit,
         ),
     )
     return Core(engine=engine, sessions=sessions, dispatcher=dispatcher)

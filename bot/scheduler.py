@@ -15,6 +15,7 @@ from handlers.sweeps import (
     close_forgotten_checkouts,
     expire_offers,
     record_no_shows,
+    report_broadcasts,
     send_digests,
     send_reminders,
 )
@@ -42,6 +43,7 @@ def build_scheduler(core: Core, wake: Wake, timezone: str) -> AsyncIOScheduler:
         ("no-shows", record_no_shows),
         ("digests", send_digests),
         ("feedback-prompts", ask_for_feedback),
+        ("broadcast-reports", report_broadcasts),
     )
     for name, sweep in sweeps:
         scheduler.add_job(

@@ -2,6 +2,7 @@
 
 from handlers import (
     assessment,
+    broadcasts,
     certificates,
     checkin,
     digest,
@@ -39,6 +40,7 @@ MENU_ORDER = (
     "training",
     "commend",
     "poster",
+    "broadcast",
     "export",
     "org",
     "joinorg",
@@ -46,6 +48,7 @@ MENU_ORDER = (
     "stations",
     "plan",
     "support",
+    "settings",
     "language",
     "help",
     "cancel",
@@ -76,6 +79,7 @@ def build_router() -> Router:
         verification,
         digest,
         assessment,
+        broadcasts,
     ):
         root.include(module.router)
     root.menu.sort(

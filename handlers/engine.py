@@ -37,6 +37,8 @@ class Settings:
     reminder_hours: tuple[int, ...] = (24, 2)
     # No reminders from the first hour up to the second (local time); they are sent before.
     quiet_hours: tuple[int, int] = (22, 7)
+    # Recruitment messages a volunteer receives at most in seven days.
+    broadcast_weekly_limit: int = 3
 
 
 class Ctx:

@@ -20,6 +20,7 @@ async def queue(
     key: str | None = None,
     not_before: datetime | None = None,
     priority: int = 5,
+    broadcast_id: int | None = None,
 ) -> bool:
     """Queue one reply for its ``chat_id``; a key makes it idempotent. Return whether it was queued."""
     assert reply.chat_id is not None, "queued replies name their chat"
@@ -41,6 +42,7 @@ async def queue(
         account_id=account.id if account else None,
         not_before=not_before,
         priority=priority,
+        broadcast_id=broadcast_id,
     )
 
 

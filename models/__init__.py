@@ -1,6 +1,7 @@
 """SQLModel tables, enums, the engine and session factory, and migrations."""
 
 from models.base import UTCDateTime, utcnow
+from models.broadcasts import Audience, Broadcast, BroadcastStatus
 from models.conversation import Conversation
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.feedback import Evaluation, EvaluationChange, Feedback
@@ -44,6 +45,9 @@ from models.records import (
 __all__ = [
     "Account",
     "Attendance",
+    "Audience",
+    "Broadcast",
+    "BroadcastStatus",
     "Certificate",
     "CertificateStatus",
     "Commendation",

@@ -29,6 +29,8 @@ class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=120, unique=True)
     kind: str = Field(max_length=24, index=True)
+    # Set for recruitment messages: which broadcast they belong to (progress, stopping, weekly limits).
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     chat_id: int = Field(sa_type=BigInteger)
     text: str = Field(default="", sa_column=Column(Text, nullable=False))

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, str_enum, utcnow
@@ -41,6 +42,8 @@ class Account(SQLModel, table=True):
     is_coordinator: bool = Field(default=False)
     # Set when the platform says the person blocked the bot; queued messages to them stop.
     unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The person turned recruitment messages off in /settings.
+    no_recruitment: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

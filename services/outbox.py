@@ -41,6 +41,7 @@ async def enqueue(
     account_id: int | None = None,
     not_before: datetime | None = None,
     priority: int = 5,
+    broadcast_id: int | None = None,
 ) -> bool:
     """Queue a message unless one with the same key was queued before; return whether it was queued.
 
@@ -64,6 +65,7 @@ async def enqueue(
         attachment_kind=message.attachment_kind,
         priority=priority,
         status=OutboxStatus.PENDING,
+        broadcast_id=broadcast_id,
     )
     if not_before is not None:
         row.not_before = not_before

@@ -291,6 +291,14 @@ async def shifts_near(session: AsyncSession, organisation: Organisation, now: da
     return [(shift, project) for shift, project in (await session.exec(query)).all()]
 
 
+async def recruiting_projects(session: AsyncSession, organisation: Organisation | None) -> Sequence[Project]:
+    """Projects recruiting now, of one organisation or (None) of all, the newest first."""
+    query = select(Project).where(Project.status == ProjectStatus.RECRUITING)
+    if organisation is not None:
+        query = query.where(Project.organisation_id == organisation.id)
+    return (await session.exec(query.order_by(col(Project.created_at).desc(), col(Project.id).desc()))).all()
+
+
 async def organisation_projects(session: AsyncSession, organisation: Organisation) -> Sequence[Project]:
     """Return an organisation's projects, the newest first."""
     query = (
