@@ -54,6 +54,20 @@ def _parser() -> argparse.ArgumentParser:
     hook.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     hook.add_argument("--port", type=int, default=8443, help="port to listen on (default 8443)")
     hook.add_argument("--workers", type=int, default=1, choices=range(1, 33), metavar="N", help="worker processes")
+    bench = commands.add_parser("bench", help="benchmarks (not part of the tests)", description="Benchmarks.")
+    benches = bench.add_subparsers(dest="bench", required=True, metavar="WHICH")
+    broadcast = benches.add_parser(
+        "broadcast",
+        help="a real broadcast through the real sender; prints one JSON line",
+        description="Seed N recipients, send one broadcast through the outbox sender at R messages per second "
+        "against the emulator (which enforces R and 1 per chat) or another Bot API server, and print recipients, "
+        "seconds, rate, limit, ratio, rejected_429, lost and duplicates as one JSON line.",
+    )
+    broadcast.add_argument("--recipients", type=int, default=2000, help="how many (default 2000)")
+    broadcast.add_argument("--limit", type=float, default=30, help="messages per second (default 30)")
+    broadcast.add_argument("--api-url", default=None, help="another Bot API server instead of the emulator")
+    broadcast.add_argument("--first-chat-id", type=int, default=300000001, help="chat ids from this one upward")
+    broadcast.add_argument("--faults", type=float, default=0.0, help="share of sends failing transiently (0-1)")
     db = commands.add_parser("db", help="database tasks", description="Database tasks.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     db_commands.add_parser(
@@ -187,6 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error:\n{error}", file=sys.stderr)
         return 2
     _configure_logging(settings.log_level, quiet=args.command == "demo")
+    if args.command == "bench":
+        from bot.bench import main as bench_main
+
+        return bench_main(args.recipients, args.limit, args.api_url, args.first_chat_id, args.faults)
     if args.command == "demo":
         from bot.demo import run_demo
 

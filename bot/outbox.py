@@ -33,14 +33,17 @@ class OutboxSender:
         *,
         rate: float = 30.0,
         chat_interval: float = 1.0,
-        batch: int = 100,
-        concurrency: int = 16,
+        # A batch is claimed, sent and settled together, so a crash can repeat at most one batch:
+        # keeping it to the concurrency bounds what a crash may send twice.
+        batch: int = 32,
+        concurrency: int = 32,
     ) -> None:
         self.sessions = sessions
         self.frontend = frontend
         self.chat_interval = chat_interval
         self.batch = batch
-        self._limiter = AsyncLimiter(rate, 1.0)
+        # One message per 1/rate seconds: a smooth pace never bursts past the server's per-second window.
+        self._limiter = AsyncLimiter(1, 1.0 / rate)
         self._slots = asyncio.Semaphore(concurrency)
         self._chats: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._last: dict[int, float] = {}
@@ -98,26 +101,31 @@ class OutboxSender:
                 rows = await outbox.claim(session, utcnow(), self.batch)
                 await session.commit()
             if rows:
-                await asyncio.gather(*(self._handle(row) for row in rows))
+                results = await asyncio.gather(*(self._limited_send(row) for row in rows))
+                await self._settle(list(zip(rows, results, strict=True)))
             return len(rows)
         finally:
             self._busy = False
 
-    async def _handle(self, row: Outbox) -> None:
+    async def _limited_send(self, row: Outbox) -> SendResult:
         async with self._slots:
-            result = await self._send(row)
+            return await self._send(row)
+
+    async def _settle(self, outcomes: list[tuple[Outbox, SendResult]]) -> None:
+        """Record what became of a batch in one transaction (a commit per message would cap the rate)."""
         async with self.sessions() as session:
-            current = await session.get(Outbox, row.id)
-            assert current is not None
             now = utcnow()
-            if result.delivery is Delivery.SENT:
-                await outbox.mark_sent(session, current, now)
-            elif result.delivery is Delivery.BLOCKED:
-                await outbox.mark_blocked(session, current, now, result.detail)
-            elif result.delivery is Delivery.RETRY_LATER:
-                await outbox.retry_later(session, current, now, result.retry_after, result.detail)
-            else:
-                await outbox.mark_failed(session, current, result.detail)
+            for row, result in outcomes:
+                current = await session.get(Outbox, row.id)
+                assert current is not None
+                if result.delivery is Delivery.SENT:
+                    await outbox.mark_sent(session, current, now)
+                elif result.delivery is Delivery.BLOCKED:
+                    await outbox.mark_blocked(session, current, now, result.detail)
+                elif result.delivery is Delivery.RETRY_LATER:
+                    await outbox.retry_later(session, current, now, result.retry_after, result.detail)
+                else:
+                    await outbox.mark_failed(session, current, result.detail)
             await session.commit()
 
     async def _send(self, row: Outbox) -> SendResult:

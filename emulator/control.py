@@ -16,6 +16,7 @@ All routes live under ``/control`` and speak JSON; failures are
     GET  /files/{file_id}            stored bytes with their mime type
     GET  /log, GET /commands         Bot API call log, commands per scope and language
     POST /faults                     {"method", "error_code", "retry_after"?, "times"?}
+    POST /limits                     {"global_rate"?, "chat_rate"?, "fault_share"?, "fault_kinds"?, "seed"?}
     POST /reset                      forget users, chats, updates, files and the log
 
 Each user action answers {"update_id", "seq", ...}: ``seq`` is the chat's change
@@ -130,6 +131,7 @@ class ControlApi:
                 web.get("/commands", self.commands),
                 web.post("/reset", self.reset),
                 web.post("/faults", self.add_fault),
+                web.post("/limits", self.set_limits),
             ]
         )
         return app
@@ -191,6 +193,21 @@ class ControlApi:
 
     async def reset(self, request: web.Request) -> web.Response:
         self.world.reset()
+        return _json({"ok": True})
+
+    async def set_limits(self, request: web.Request) -> web.Response:
+        """Enforce flood control (messages per second, globally and per chat) and random faults on sends."""
+        body = await _body(request)
+        try:
+            self.world.limits.configure(
+                global_rate=float(body["global_rate"]) if body.get("global_rate") else None,
+                chat_rate=float(body["chat_rate"]) if body.get("chat_rate") else None,
+                fault_share=float(body.get("fault_share", 0.0)),
+                fault_kinds=tuple(body.get("fault_kinds") or ("429", "500", "502", "timeout")),
+                seed=int(body.get("seed", 0)),
+            )
+        except (TypeError, ValueError) as error:
+            raise ControlError(400, f"bad limits: {error}") from error
         return _json({"ok": True})
 
     async def add_fault(self, request: web.Request) -> web.Response:

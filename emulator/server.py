@@ -61,6 +61,7 @@ class BotApiHandler:
                 raise ApiError(404, "Not Found")
             params = await _read_params(request)
             self._injected_fault(method)
+            await self.world.limits.check(method, params.get_str("chat_id"))
             body: JSON = {"ok": True, "result": await handler(self.world, params)}
             status = 200
         except ApiError as error:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import secrets
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
@@ -242,6 +245,7 @@ class World:
         self.allowed_updates: list[str] = []
         self.log: list[JSON] = []
         self.faults: list[JSON] = []
+        self.limits = Limits()
         self._user_ids = count(FIRST_USER_ID)
 
     def bot_api(self) -> JSON:
@@ -349,3 +353,55 @@ class World:
 
 def _present(**fields: str | None) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v is not None}
+
+
+SENDING = frozenset({"sendmessage", "sendphoto", "senddocument", "sendlocation"})
+
+
+class Limits:
+    """Telegram's flood control and a flaky network, when a test or benchmark asks for them.
+
+    ``global_rate`` messages per second over any one-second window and ``chat_rate`` per chat; beyond them a
+    send gets 429 with ``retry_after``. ``fault_share`` of sends fail at random with one of ``fault_kinds``.
+    """
+
+    def __init__(self) -> None:
+        self.configure()
+
+    def configure(
+        self,
+        global_rate: float | None = None,
+        chat_rate: float | None = None,
+        fault_share: float = 0.0,
+        fault_kinds: tuple[str, ...] = ("429", "500", "502", "timeout"),
+        seed: int = 0,
+    ) -> None:
+        self.global_rate, self.chat_rate = global_rate, chat_rate
+        self.fault_share, self.fault_kinds = fault_share, fault_kinds
+        self._random = random.Random(seed)
+        self._recent: deque[float] = deque()
+        self._last: dict[str, float] = {}
+
+    async def check(self, method: str, chat: str | None) -> None:
+        if method.lower() not in SENDING:
+            return
+        if self.fault_share and self._random.random() < self.fault_share:
+            kind = self._random.choice(self.fault_kinds)
+            if kind == "timeout":
+                await asyncio.sleep(2)
+                raise ApiError(504, "Gateway Timeout")
+            if kind == "429":
+                raise ApiError(429, "Too Many Requests: retry after 1", 1)
+            raise ApiError(int(kind), "Internal Server Error" if kind == "500" else "Bad Gateway")
+        now = time.monotonic()
+        if self.global_rate is not None:
+            while self._recent and self._recent[0] <= now - 1.0:
+                self._recent.popleft()
+            if len(self._recent) >= self.global_rate:
+                raise ApiError(429, "Too Many Requests: retry after 1", 1)
+        if self.chat_rate is not None and chat is not None:
+            if now - self._last.get(chat, -1e9) < 1.0 / self.chat_rate:
+                raise ApiError(429, "Too Many Requests: retry after 1", 1)
+            self._last[chat] = now
+        if self.global_rate is not None:
+            self._recent.append(now)

@@ -1,0 +1,138 @@
+"""`volunteer-bot bench broadcast`: a real broadcast through the real sender, measured (not part of the tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy import insert
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.core import build_core
+from bot.frontends import make_frontend
+from bot.outbox import OutboxSender
+from emulator import Emulator
+from models import Account, Outbox, OutboxStatus, utcnow
+from models.migrate import upgrade
+
+
+async def _users(api_url: str, first: int, count: int) -> None:
+    async with aiohttp.ClientSession() as http:
+        for start in range(0, count, 200):
+            await asyncio.gather(
+                *(
+                    http.post(f"{api_url}/control/users", json={"id": first + n, "first_name": f"V{first + n}"})
+                    for n in range(start, min(start + 200, count))
+                )
+            )
+
+
+async def _broadcast(api_url: str, token: str, recipients: int, limit: float, first: int) -> dict[str, object]:
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))
+    url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    await asyncio.to_thread(upgrade, url)
+    settings = Settings(_env_file=None, database_url=url, telegram_api_url=api_url, bot_token=token)
+    core = build_core(settings)
+    now = utcnow()
+    async with core.sessions() as session:
+        await session.execute(
+            insert(Account),
+            [
+                {
+                    "platform": "telegram",
+                    "external_id": str(first + n),
+                    "chat_id": first + n,
+                    "display_name": "",
+                    "is_coordinator": False,
+                    "no_recruitment": False,
+                    "created_at": now,
+                }
+                for n in range(recipients)
+            ],
+        )
+        await session.execute(
+            insert(Outbox),
+            [
+                {
+                    "key": f"bench:{n}",
+                    "kind": "broadcast",
+                    "chat_id": first + n,
+                    "text": f"志愿者招募 {n}",
+                    "buttons": [],
+                    "priority": 8,
+                    "status": OutboxStatus.PENDING,
+                    "attempts": 0,
+                    "not_before": now,
+                    "created_at": now,
+                }
+                for n in range(recipients)
+            ],
+        )
+        await session.commit()
+    frontend = make_frontend("ptb", core.dispatcher, token, api_url)
+    await frontend.start(polling=False)
+    sender = OutboxSender(core.sessions, frontend, rate=limit, chat_interval=1.0)
+    started = time.monotonic()
+    await sender.start()
+    await sender.idle(horizon=60)
+    seconds = time.monotonic() - started
+    await sender.stop()
+    await frontend.stop()
+    async with core.sessions() as session:
+        rows = (await session.exec(select(Outbox.status))).all()
+    await core.close()
+    statuses = Counter(str(s) for s in rows)
+    return {"seconds": seconds, "statuses": statuses}
+
+
+async def bench_broadcast(
+    recipients: int, limit: float, api_url: str | None, first: int, faults: float
+) -> dict[str, object]:
+    """Run the benchmark against the emulator (or another Bot API server) and return the figures."""
+    async with Emulator() as emulator:
+        target = api_url or emulator.url
+        token = emulator.token
+        if api_url is None:
+            await _users(target, first, recipients)
+            async with aiohttp.ClientSession() as http:
+                await http.post(
+                    f"{target}/control/limits",
+                    json={
+                        "global_rate": limit,
+                        "chat_rate": 1,
+                        "fault_share": faults,
+                        "fault_kinds": ["429", "500", "502", "timeout"],
+                    },
+                )
+        outcome = await _broadcast(target, token, recipients, limit, first)
+        log: list[dict[str, object]] = []
+        if api_url is None:
+            async with aiohttp.ClientSession() as http, http.get(f"{target}/control/log") as response:
+                log = await response.json()
+        sends = [entry for entry in log if str(entry["method"]).lower() == "sendmessage"]
+        delivered = Counter(str(dict(entry["params"]).get("chat_id")) for entry in sends if entry["status"] == 200)  # type: ignore[call-overload]
+    seconds = float(outcome["seconds"])  # type: ignore[arg-type]
+    rate = recipients / seconds if seconds else 0.0
+    return {
+        "recipients": recipients,
+        "seconds": round(seconds, 2),
+        "rate": round(rate, 1),
+        "limit": limit,
+        "ratio": round(rate / limit, 3),
+        "rejected_429": sum(1 for entry in sends if entry["status"] == 429),
+        "injected_faults": faults,
+        # Without the emulator's log (another server), what the outbox recorded as sent is the measure.
+        "lost": recipients - (len(delivered) if log else outcome["statuses"].get("sent", 0)),  # type: ignore[attr-defined]
+        "duplicates": sum(n - 1 for n in delivered.values() if n > 1),
+    }
+
+
+def main(recipients: int, limit: float, api_url: str | None, first: int, faults: float) -> int:
+    print(json.dumps(asyncio.run(bench_broadcast(recipients, limit, api_url, first, faults))))
+    return 0

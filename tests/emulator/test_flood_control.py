@@ -1,0 +1,37 @@
+"""The emulator's flood control and random faults, which the broadcast benchmark relies on."""
+
+from __future__ import annotations
+
+from raw_bot_api import BotApi
+
+from emulator import EmulatorClient
+
+
+async def test_a_second_message_to_one_chat_within_its_interval_gets_429_with_retry_after(
+    api: BotApi, client: EmulatorClient
+) -> None:
+    person = await client.person("林小雨")
+    await client.expect("POST", "/limits", {"chat_rate": 0.001})
+    await api.ok("sendMessage", chat_id=person.user_id, text="第一条")
+    status, body = await api("sendMessage", chat_id=person.user_id, text="第二条")
+    assert status == 429
+    assert body["parameters"]["retry_after"] == 1
+    other = await client.person("张伟")
+    await api.ok("sendMessage", chat_id=other.user_id, text="别的聊天不受影响")
+    await api.ok("getMe")
+
+
+async def test_a_fault_share_of_one_fails_every_send_with_the_chosen_kind(api: BotApi, client: EmulatorClient) -> None:
+    person = await client.person("林小雨")
+    await client.expect("POST", "/limits", {"fault_share": 1.0, "fault_kinds": ["502"]})
+    for _ in range(3):
+        status, body = await api("sendMessage", chat_id=person.user_id, text="你好")
+        assert (status, body["description"]) == (502, "Bad Gateway")
+    await api.ok("getMe")
+    await client.expect("POST", "/limits", {})
+    await api.ok("sendMessage", chat_id=person.user_id, text="恢复了")
+
+
+async def test_malformed_limits_are_refused(client: EmulatorClient) -> None:
+    status, _ = await client.call("POST", "/limits", {"global_rate": "fast"})
+    assert status == 400
