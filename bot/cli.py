@@ -89,13 +89,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _serve(settings: Settings) -> None:
-    assert settings.bot_token is not None
-    process = BotProcess(settings, settings.bot_token.get_secret_value())
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM, so that the process finishes what it has in hand and stops."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _serve(settings: Settings) -> None:
+    assert settings.bot_token is not None
+    process = BotProcess(settings, settings.bot_token.get_secret_value())
+    stop = _stop_on_signals()
     await process.start()
     log.info("serving as @%s via %s", process.username, settings.telegram_api_url)
     try:
@@ -108,10 +114,7 @@ async def _serve_webhook(settings: Settings, host: str, port: int, *, register: 
     assert settings.bot_token is not None
     assert settings.webhook_secret is not None
     process = BotProcess(settings, settings.bot_token.get_secret_value(), polling=False)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = _stop_on_signals()
     await process.start()
     assert process.frontend is not None
     runner = web.AppRunner(webhook_app(process.frontend, settings.webhook_secret.get_secret_value()))
