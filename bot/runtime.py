@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
@@ -39,6 +41,14 @@ class BotProcess:
         self._leader: SchedulerLeader | None = None
 
     async def start(self) -> None:
+        # The HTTP clients log every request's URL, and Bot API URLs hold the token; the database drivers log
+        # statements with their values, and the Telegram libraries' debug output prints whole updates: both
+        # carry people's phone numbers. None of it is ever let through.
+        for chatty in ("httpx", "httpcore", "aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncpg"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
+        for library in ("telegram", "aiogram"):
+            logger = logging.getLogger(library)
+            logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
         settings = self.settings
         self.core = core = build_core(settings)
         self.frontend = frontend = make_frontend(
