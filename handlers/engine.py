@@ -16,7 +16,7 @@ from handlers.i18n import Texts, resolve_locale, texts
 from models import Account, Conversation, Profile, utcnow
 from services import people
 from services.errors import InputError
-from services.validation import normalise_text
+from services.validation import normalise_text, pick
 
 FLOW_ACTION = "f"
 HANDED_OVER = "\x00handed-over"
@@ -139,6 +139,32 @@ class Flow:
             return fn
 
         return register
+
+    def choice(
+        self,
+        name: str,
+        *,
+        question: str,
+        field: str,
+        table: dict[str, str],
+        following: str,
+        per_row: int = 3,
+    ) -> None:
+        """Declare a step that asks for one of the program's codes with a button each and stores it in ``field``.
+
+        ``question`` is an untranslated message (mark it with ``N_``); ``table`` maps codes to their labels.
+        """
+
+        async def ask(ctx: Ctx) -> Reply:
+            buttons = [ctx.button(ctx.t(label), code) for code, label in table.items()]
+            return Reply(text=ctx.t(question), buttons=button_rows(buttons, per_row))
+
+        async def take(ctx: Ctx, event: Event) -> str:
+            ctx.data[field] = pick(event.action, table)
+            return after(ctx, following)
+
+        self.prompt(name)(ask)
+        self.answer(name, Kind.BUTTON)(take)
 
     def answer(self, name: str, *accepts: Kind) -> Callable[[Answer], Answer]:
         """Declare what is done with the person's answer at step ``name``."""

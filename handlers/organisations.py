@@ -10,11 +10,10 @@ from handlers import engine, labels
 from handlers.engine import Ctx, Router, button_rows
 from handlers.events import Button, Event, Kind, Reply
 from handlers.i18n import N_
-from models import MemberRole, Membership, OrganisationKind, Registration, Verification
+from models import MemberRole, Membership, OrganisationKind, Verification
 from services import linkage, organisations, people, validation
 from services.errors import InputError, Problem
 from services.organisations import Overview, Page
-from services.reference import DISTRICTS
 
 router = Router()
 flow = router.flow("neworg")
@@ -89,35 +88,22 @@ async def take_name(ctx: Ctx, event: Event) -> str:
     return engine.after(ctx, "district")
 
 
-@flow.prompt("district")
-async def ask_district(ctx: Ctx) -> Reply:
-    buttons = labels.choices(ctx, labels.DISTRICTS, DISTRICTS)
-    return Reply(text=ctx.t("Which district of Xiamen is the organisation in?"), buttons=button_rows(buttons, 3))
-
-
-@flow.answer("district", Kind.BUTTON)
-async def take_district(ctx: Ctx, event: Event) -> str:
-    ctx.data["district"] = validation.pick(event.action, DISTRICTS)
-    return engine.after(ctx, "registration")
-
-
-@flow.prompt("registration")
-async def ask_registration(ctx: Ctx) -> Reply:
-    buttons = [
-        ctx.button(labels.label(ctx.texts, labels.REGISTRATIONS, code), code) for code in organisations.REGISTRATIONS
-    ]
-    return Reply(
-        text=ctx.t(
-            "Is the organisation registered with the civil-affairs bureau, or filed there as a community organisation?"
-        ),
-        buttons=[buttons],
-    )
-
-
-@flow.answer("registration", Kind.BUTTON)
-async def take_registration(ctx: Ctx, event: Event) -> str:
-    ctx.data["registration"] = Registration(validation.pick(event.action, organisations.REGISTRATIONS)).value
-    return engine.after(ctx, "contact_name")
+flow.choice(
+    "district",
+    question=N_("Which district of Xiamen is the organisation in?"),
+    field="district",
+    table=labels.DISTRICTS,
+    following="registration",
+)
+flow.choice(
+    "registration",
+    question=N_(
+        "Is the organisation registered with the civil-affairs bureau, or filed there as a community organisation?"
+    ),
+    field="registration",
+    table=labels.REGISTRATIONS,
+    following="contact_name",
+)
 
 
 @flow.prompt("contact_name")

@@ -6,7 +6,7 @@ from handlers import engine, labels, shifts
 from handlers.engine import Ctx, Router, button_rows
 from handlers.events import Event, Kind, Reply, Request
 from handlers.i18n import N_
-from models import Profile, Station, TargetGroup
+from models import Profile, Station
 from services import projects, validation
 from services.errors import InputError, Problem
 from services.reference import DISTRICTS, SKILLS
@@ -62,16 +62,14 @@ async def take_description(ctx: Ctx, event: Event) -> str:
     return engine.after(ctx, "group")
 
 
-@new_project.prompt("group")
-async def ask_group(ctx: Ctx) -> Reply:
-    buttons = labels.choices(ctx, labels.TARGET_GROUPS, [g.value for g in TargetGroup])
-    return Reply(text=ctx.t("Who does the project serve?"), buttons=button_rows(buttons, 2))
-
-
-@new_project.answer("group", Kind.BUTTON)
-async def take_group(ctx: Ctx, event: Event) -> str:
-    ctx.data["target_group"] = validation.pick(event.action, tuple(TargetGroup))
-    return engine.after(ctx, "district")
+new_project.choice(
+    "group",
+    question=N_("Who does the project serve?"),
+    field="target_group",
+    table=labels.TARGET_GROUPS,
+    following="district",
+    per_row=2,
+)
 
 
 @new_project.prompt("district")

@@ -12,7 +12,7 @@ from handlers.start import language
 from models import Role
 from services import organisations, people, validation
 from services.errors import InputError, Problem
-from services.reference import AVAILABILITY, CERTIFICATE_LEVELS, DISTRICTS, SKILLS
+from services.reference import AVAILABILITY, SKILLS
 
 router = Router()
 flow = router.flow("register")
@@ -125,18 +125,13 @@ async def take_phone(ctx: Ctx, event: Event) -> str:
     return engine.after(ctx, "district")
 
 
-@flow.prompt("district")
-async def ask_district(ctx: Ctx) -> Reply:
-    buttons = labels.choices(ctx, labels.DISTRICTS, DISTRICTS)
-    return Reply(
-        text=ctx.t("Which district of Xiamen do you live or want to serve in?"), buttons=button_rows(buttons, 3)
-    )
-
-
-@flow.answer("district", Kind.BUTTON)
-async def take_district(ctx: Ctx, event: Event) -> str:
-    ctx.data["district"] = validation.pick(event.action, DISTRICTS)
-    return engine.after(ctx, "street")
+flow.choice(
+    "district",
+    question=N_("Which district of Xiamen do you live or want to serve in?"),
+    field="district",
+    table=labels.DISTRICTS,
+    following="street",
+)
 
 
 @flow.prompt("street")
@@ -222,16 +217,14 @@ async def take_availability(ctx: Ctx, event: Event) -> str:
 # ---- social workers: certificate and organisation ----------------------------------------
 
 
-@flow.prompt("level")
-async def ask_level(ctx: Ctx) -> Reply:
-    buttons = labels.choices(ctx, labels.CERTIFICATE_LEVELS, CERTIFICATE_LEVELS)
-    return Reply(text=ctx.t("Which social-work certificate do you hold?"), buttons=button_rows(buttons, 1))
-
-
-@flow.answer("level", Kind.BUTTON)
-async def take_level(ctx: Ctx, event: Event) -> str:
-    ctx.data["certificate_level"] = validation.pick(event.action, CERTIFICATE_LEVELS)
-    return engine.after(ctx, "certificate")
+flow.choice(
+    "level",
+    question=N_("Which social-work certificate do you hold?"),
+    field="certificate_level",
+    table=labels.CERTIFICATE_LEVELS,
+    following="certificate",
+    per_row=1,
+)
 
 
 @flow.prompt("certificate")
