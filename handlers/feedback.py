@@ -30,6 +30,46 @@ EVALUATION_TAGS = {
 }
 
 
+def rated_with_tags(flow: engine.Flow, tags: dict[str, str], allowed: tuple[str, ...]) -> None:
+    """Declare the steps both feedback and evaluation share: stars given, then optional tags, then a comment."""
+
+    async def take_rating(ctx: Ctx, event: Event) -> str:
+        ctx.data["rating"] = int(validation.pick(event.action, STARS))
+        return "tags"
+
+    async def ask_tags(ctx: Ctx) -> Reply:
+        chosen = ctx.data.get("tags") or []
+        return Reply(
+            text=ctx.t(
+                "%(stars)s — anything to add? Choose any, then press Done.", stars=stars(int(ctx.data["rating"]))
+            ),
+            buttons=engine.checklist(ctx, [(c, ctx.t(label)) for c, label in tags.items()], chosen),
+        )
+
+    async def take_tag(ctx: Ctx, event: Event) -> str:
+        if event.action == engine.DONE:
+            return "comment"
+        ctx.data["tags"] = validation.toggle(ctx.data.get("tags") or [], event.action, allowed)
+        return "tags"
+
+    flow.answer("rating", Kind.BUTTON)(take_rating)
+    flow.prompt("tags")(ask_tags)
+    flow.answer("tags", Kind.BUTTON)(take_tag)
+
+
+def take_optional_comment(ctx: Ctx, event: Event) -> None:
+    """Keep a typed comment, or none when Skip was pressed."""
+    if event.kind is Kind.BUTTON:
+        validation.pick(event.action, ("skip",))
+        ctx.data["comment"] = ""
+    else:
+        ctx.data["comment"] = validation.clean_free_text(event.text, feedback.COMMENT_MAX)
+
+
+rated_with_tags(giving, FEEDBACK_TAGS, feedback.FEEDBACK_TAGS)
+rated_with_tags(rating_people, EVALUATION_TAGS, feedback.EVALUATION_TAGS)
+
+
 def stars(n: int) -> str:
     return "★" * n + "☆" * (5 - n)
 
@@ -84,29 +124,6 @@ async def ask_rating(ctx: Ctx) -> Reply:
     return Reply(text=ctx.t("How was it?"), buttons=[[ctx.button(stars(int(n)), n) for n in STARS]])
 
 
-@giving.answer("rating", Kind.BUTTON)
-async def take_rating(ctx: Ctx, event: Event) -> str:
-    ctx.data["rating"] = int(validation.pick(event.action, STARS))
-    return "tags"
-
-
-@giving.prompt("tags")
-async def ask_tags(ctx: Ctx) -> Reply:
-    chosen = ctx.data.get("tags") or []
-    return Reply(
-        text=ctx.t("%(stars)s — anything to add? Choose any, then press Done.", stars=stars(int(ctx.data["rating"]))),
-        buttons=engine.checklist(ctx, [(c, ctx.t(label)) for c, label in FEEDBACK_TAGS.items()], chosen),
-    )
-
-
-@giving.answer("tags", Kind.BUTTON)
-async def take_tag(ctx: Ctx, event: Event) -> str:
-    if event.action == "done":
-        return "comment"
-    ctx.data["tags"] = validation.toggle(ctx.data.get("tags") or [], event.action, feedback.FEEDBACK_TAGS)
-    return "tags"
-
-
 @giving.prompt("comment")
 async def ask_comment(ctx: Ctx) -> Reply:
     return Reply(
@@ -117,11 +134,7 @@ async def ask_comment(ctx: Ctx) -> Reply:
 
 @giving.answer("comment", Kind.TEXT, Kind.BUTTON)
 async def take_comment(ctx: Ctx, event: Event) -> str:
-    if event.kind is Kind.BUTTON:
-        validation.pick(event.action, ("skip",))
-        ctx.data["comment"] = ""
-    else:
-        ctx.data["comment"] = validation.clean_free_text(event.text, feedback.COMMENT_MAX)
+    take_optional_comment(ctx, event)
     return "again"
 
 
@@ -183,29 +196,6 @@ async def _signup_profile(ctx: Ctx) -> int:
     return signup.profile_id if signup else 0
 
 
-@rating_people.answer("rating", Kind.BUTTON)
-async def take_evaluation(ctx: Ctx, event: Event) -> str:
-    ctx.data["rating"] = int(validation.pick(event.action, STARS))
-    return "tags"
-
-
-@rating_people.prompt("tags")
-async def ask_evaluation_tags(ctx: Ctx) -> Reply:
-    chosen = ctx.data.get("tags") or []
-    return Reply(
-        text=ctx.t("%(stars)s — anything to add? Choose any, then press Done.", stars=stars(int(ctx.data["rating"]))),
-        buttons=engine.checklist(ctx, [(c, ctx.t(label)) for c, label in EVALUATION_TAGS.items()], chosen),
-    )
-
-
-@rating_people.answer("tags", Kind.BUTTON)
-async def take_evaluation_tag(ctx: Ctx, event: Event) -> str:
-    if event.action == "done":
-        return "comment"
-    ctx.data["tags"] = validation.toggle(ctx.data.get("tags") or [], event.action, feedback.EVALUATION_TAGS)
-    return "tags"
-
-
 @rating_people.prompt("comment")
 async def ask_evaluation_comment(ctx: Ctx) -> Reply:
     return Reply(
@@ -216,11 +206,7 @@ async def ask_evaluation_comment(ctx: Ctx) -> Reply:
 
 @rating_people.answer("comment", Kind.TEXT, Kind.BUTTON)
 async def take_evaluation_comment(ctx: Ctx, event: Event) -> None:
-    if event.kind is Kind.BUTTON:
-        validation.pick(event.action, ("skip",))
-        ctx.data["comment"] = ""
-    else:
-        ctx.data["comment"] = validation.clean_free_text(event.text, feedback.COMMENT_MAX)
+    take_optional_comment(ctx, event)
     shift_id = int(ctx.data["shift_id"])
     _, project, signup, person = await feedback.evaluable(
         ctx.session, ctx.account, shift_id, int(ctx.data["signup_id"])
