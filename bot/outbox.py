@@ -23,7 +23,10 @@ IDLE_POLL = 0.5
 class OutboxSender:
     """Sends queued messages: a global rate, a pause between messages to one chat, ``retry_after`` honoured.
 
-    Progress lives in the database, so a crash loses nothing: messages caught in flight are put back at start.
+    A pipeline: claiming, sending and settling overlap, so the platform's limit is the only pace. At most
+    ``window`` messages are claimed and not yet settled at any moment; progress lives in the database, so a
+    crash loses nothing, and the messages caught in flight (at most ``window``) are the only ones that may
+    be sent twice when they are put back at start.
     """
 
     def __init__(
@@ -33,23 +36,22 @@ class OutboxSender:
         *,
         rate: float = 30.0,
         chat_interval: float = 1.0,
-        # A batch is claimed, sent and settled together, so a crash can repeat at most one batch:
-        # keeping it to the concurrency bounds what a crash may send twice.
-        batch: int = 32,
-        concurrency: int = 32,
+        window: int = 32,
     ) -> None:
         self.sessions = sessions
         self.frontend = frontend
         self.chat_interval = chat_interval
-        self.batch = batch
+        self.window = window
         # One message per 1/rate seconds: a smooth pace never bursts past the server's per-second window.
         self._limiter = AsyncLimiter(1, 1.0 / rate)
-        self._slots = asyncio.Semaphore(concurrency)
         self._chats: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._last: dict[int, float] = {}
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._busy = False
+        self._open = 0  # claimed and not yet settled
+        self._done: list[tuple[Outbox, SendResult]] = []
+        self._changed = asyncio.Event()
+        self._sending: set[asyncio.Task[None]] = set()
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         async with self.sessions() as session:
@@ -57,14 +59,35 @@ class OutboxSender:
             await session.commit()
         if recovered:
             log.warning("outbox: %d messages were in flight at the last stop and are queued again", recovered)
-        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+        self._open, self._done = 0, []
+        self._tasks = [
+            asyncio.create_task(self._claim_loop(), name="outbox-claim"),
+            asyncio.create_task(self._settle_loop(), name="outbox-settle"),
+        ]
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop claiming, let what is being sent finish (for up to ``grace`` seconds) and record it.
+
+        Whatever is still unsettled after that is put back in the queue at the next start.
+        """
+        if not self._tasks:
+            return
+        claim, settle = self._tasks
+        claim.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await claim
+        if self._sending:
+            await asyncio.wait(list(self._sending), timeout=grace)
+        for task in [settle, *self._sending]:
+            task.cancel()
+        for task in [settle, *self._sending]:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._tasks = []
+        if self._done:
+            batch, self._done = self._done, []
+            await self._settle(batch)
+            self._open -= len(batch)
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -75,52 +98,91 @@ class OutboxSender:
         while True:
             async with self.sessions() as session:
                 due = await outbox.waiting(session, utcnow() + timedelta(seconds=horizon))
-            if due == 0 and not self._busy:
+            if due == 0 and self._open == 0:
                 return
             self.wake()
             await asyncio.sleep(0.02)
 
-    async def _run(self) -> None:
+    async def _claim_loop(self) -> None:
         while True:
             try:
-                sent = await self.drain_once()
+                claimed = await self._claim()
             except Exception:
-                log.exception("outbox: a round failed; trying again shortly")
-                sent = 0
-            if sent == 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(IDLE_POLL):
-                        await self._wake.wait()
+                log.exception("outbox: claiming failed; trying again shortly")
+                claimed = 0
+            if claimed:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(IDLE_POLL):
+                    await self._wake.wait()
 
-    async def drain_once(self) -> int:
-        """Claim one batch of due messages, send them, settle each; return how many were handled."""
-        self._busy = True
+    async def _claim(self) -> int:
+        """Claim as many due messages as the window has room for and start sending them."""
+        while self._open >= self.window:
+            self._changed.clear()
+            await self._changed.wait()
+        async with self.sessions() as session:
+            rows = await outbox.claim(session, utcnow(), self.window - self._open)
+            await session.commit()
+        self._open += len(rows)
+        for row in rows:
+            task = asyncio.create_task(self._deliver(row))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+        return len(rows)
+
+    async def _deliver(self, row: Outbox) -> None:
         try:
-            async with self.sessions() as session:
-                rows = await outbox.claim(session, utcnow(), self.batch)
-                await session.commit()
-            if rows:
-                results = await asyncio.gather(*(self._limited_send(row) for row in rows))
-                await self._settle(list(zip(rows, results, strict=True)))
-            return len(rows)
-        finally:
-            self._busy = False
+            result = await self._send(row)
+        except Exception as error:  # a front end never raises; this keeps the window honest if one does
+            log.exception("outbox: sending message %s failed unexpectedly", row.id)
+            result = SendResult(Delivery.RETRY_LATER, detail=type(error).__name__)
+        self._done.append((row, result))
+        self._changed.set()
 
-    async def _limited_send(self, row: Outbox) -> SendResult:
-        async with self._slots:
-            return await self._send(row)
+    async def _settle_loop(self) -> None:
+        """Record outcomes as they come: whatever finished while the last commit ran is settled together."""
+        while True:
+            if not self._done:
+                self._changed.clear()
+                await self._changed.wait()
+                continue
+            batch, self._done = self._done, []
+            try:
+                await self._settle(batch)
+            except Exception:
+                log.exception("outbox: recording %d outcomes failed; trying again shortly", len(batch))
+                self._done = batch + self._done
+                await asyncio.sleep(IDLE_POLL)
+                continue
+            self._open -= len(batch)
+            self._forget_quiet_chats()
+            self._changed.set()
+
+    def _forget_quiet_chats(self) -> None:
+        """Drop the per-chat pacing of chats not written to within the pause (keeps memory flat)."""
+        if len(self._last) < 4096:
+            return
+        horizon = asyncio.get_running_loop().time() - self.chat_interval
+        for chat, last in list(self._last.items()):
+            lock = self._chats.get(chat)
+            if last < horizon and (lock is None or not lock.locked()):
+                del self._last[chat]
+                self._chats.pop(chat, None)
 
     async def _settle(self, outcomes: list[tuple[Outbox, SendResult]]) -> None:
         """Record what became of a batch in one transaction (a commit per message would cap the rate)."""
         async with self.sessions() as session:
             now = utcnow()
+            sent = [row.id for row, result in outcomes if result.delivery is Delivery.SENT and row.id is not None]
+            await outbox.mark_all_sent(session, sent, now)
             for row, result in outcomes:
+                if result.delivery is Delivery.SENT:
+                    continue
                 current = await session.get(Outbox, row.id)
                 assert current is not None
-                if result.delivery is Delivery.SENT:
-                    await outbox.mark_sent(session, current, now)
-                elif result.delivery is Delivery.BLOCKED:
+                if result.delivery is Delivery.BLOCKED:
                     await outbox.mark_blocked(session, current, now, result.detail)
                 elif result.delivery is Delivery.RETRY_LATER:
                     await outbox.retry_later(session, current, now, result.retry_after, result.detail)

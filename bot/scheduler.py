@@ -10,12 +10,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core import Core
 from handlers import Settings
+from handlers.broadcasts import follow_broadcasts
 from handlers.sweeps import (
     ask_for_feedback,
     close_forgotten_checkouts,
     expire_offers,
     record_no_shows,
-    report_broadcasts,
     send_digests,
     send_reminders,
 )
@@ -43,14 +43,15 @@ def build_scheduler(core: Core, wake: Wake, timezone: str) -> AsyncIOScheduler:
         ("no-shows", record_no_shows),
         ("digests", send_digests),
         ("feedback-prompts", ask_for_feedback),
-        ("broadcast-reports", report_broadcasts),
     )
-    for name, sweep in sweeps:
+    # Broadcasts are followed more often: their senders watch the progress message.
+    every = {"broadcasts": 10}
+    for name, sweep in (*sweeps, ("broadcasts", follow_broadcasts)):
         scheduler.add_job(
             _run,
             "interval",
             args=(name, sweep, core, wake),
-            minutes=1,
+            seconds=every.get(name, 60),
             id=name,
             coalesce=True,
             max_instances=1,

@@ -98,6 +98,8 @@ class Reply:
     replace: bool = False
     # Another person's chat; None means the chat the event came from.
     chat_id: int | None = None
+    # Queued replies only: replace the text and buttons of this earlier message of the chat instead.
+    edit_message_id: int | None = None
 
 
 @dataclass

@@ -14,6 +14,8 @@ from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import escape
 
+from models import Account
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES_DIR = ROOT / "locales"
 TEMPLATES_DIR = ROOT / "templates"
@@ -100,3 +102,8 @@ def _environment(locale: str) -> Environment:
 def texts(locale: str) -> Texts:
     """Return the shared ``Texts`` for a locale."""
     return Texts(locale)
+
+
+def account_texts(account: Account, default_locale: str) -> Texts:
+    """The texts in a person's language: the one they chose, else their app's, else the deployment's."""
+    return texts(resolve_locale(account.locale, account.platform_language, default_locale))

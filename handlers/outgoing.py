@@ -36,6 +36,7 @@ async def queue(
             attachment=media.content if media else None,
             attachment_name=media.filename if media else None,
             attachment_kind=media.kind if media else None,
+            edit_message_id=reply.edit_message_id,
         ),
         kind=kind,
         key=key,
@@ -64,4 +65,5 @@ def as_reply(row: Outbox) -> Reply:
         location=(row.location[0], row.location[1]) if row.location else None,
         media=media,
         chat_id=row.chat_id,
+        edit_message_id=row.edit_message_id,
     )

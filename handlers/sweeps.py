@@ -13,17 +13,17 @@ from sqlmodel import col, select
 from handlers import digest, formatting, outgoing
 from handlers.engine import Settings
 from handlers.events import Button, Reply
-from handlers.i18n import N_, Texts, resolve_locale, texts
+from handlers.i18n import N_, Texts, account_texts
 from handlers.signups import offer_message
 from models import Account, DigestSubscription, Organisation, Profile, Project, SessionFactory, Shift
-from services import attendance, broadcasts, feedback, outbox, signups
+from services import attendance, feedback, outbox, signups
 
 # A supervisor hears of a volunteer's no-show from the second one in 90 days.
 REPEATED_NO_SHOWS = 2
 
 
 def _texts_for(account: Account, settings: Settings) -> Texts:
-    return texts(resolve_locale(account.locale, account.platform_language, settings.default_locale))
+    return account_texts(account, settings.default_locale)
 
 
 async def expire_offers(sessions: SessionFactory, settings: Settings, now: datetime) -> int:
@@ -264,31 +264,5 @@ async def ask_for_feedback(sessions: SessionFactory, settings: Settings, now: da
                     chat_id=lead.chat_id,
                 )
                 queued += await outgoing.queue(session, reply, kind="evaluate-ask", key=f"evaluate-ask:{shift.id}")
-        await session.commit()
-    return queued
-
-
-async def report_broadcasts(sessions: SessionFactory, settings: Settings, now: datetime) -> int:
-    """Tell the sender of each broadcast with nothing left to send how it went."""
-    queued = 0
-    async with sessions() as session:
-        for done in await broadcasts.finished(session, now):
-            counts = await broadcasts.progress(session, done.id or 0)
-            account = await session.get(Account, done.created_by)
-            project = await session.get(Project, done.project_id)
-            if account is None or account.chat_id is None or project is None:
-                continue
-            said = _texts_for(account, settings)
-            text = said.t(
-                "Broadcast #%(id)s for %(title)s is finished: %(sent)s sent, %(failed)s failed, "
-                "%(unreachable)s unreachable.",
-                id=done.id,
-                title=project.title,
-                sent=counts.get("sent", 0),
-                failed=counts.get("failed", 0),
-                unreachable=counts.get("blocked", 0),
-            )
-            reply = Reply(text=text, chat_id=account.chat_id)
-            queued += await outgoing.queue(session, reply, kind="broadcast-report", key=f"broadcast-report:{done.id}")
         await session.commit()
     return queued

@@ -1,7 +1,7 @@
 """SQLModel tables, enums, the engine and session factory, and migrations."""
 
 from models.base import UTCDateTime, utcnow
-from models.broadcasts import Audience, Broadcast, BroadcastStatus
+from models.broadcasts import Audience, Broadcast, BroadcastStatus, ProgramSetting
 from models.conversation import Conversation
 from models.db import SessionFactory, make_engine, make_session_factory
 from models.feedback import Evaluation, EvaluationChange, Feedback
@@ -66,6 +66,7 @@ __all__ = [
     "OutboxStatus",
     "Pairing",
     "Profile",
+    "ProgramSetting",
     "Project",
     "ProjectStatus",
     "Registration",

@@ -33,6 +33,8 @@ class Outbox(SQLModel, table=True):
     broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
     account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     chat_id: int = Field(sa_type=BigInteger)
+    # Set when the message replaces the text of one the bot sent before (a progress report kept current).
+    edit_message_id: int | None = Field(default=None, sa_type=BigInteger)
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     buttons: list[list[dict[str, str]]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     location: list[float] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Account, Outbox, OutboxStatus
+from models import Account, Outbox, OutboxStatus, utcnow
 
 # Transient failures are tried again after 5 s, 10 s, 20 s ... up to this many times.
 MAX_ATTEMPTS = 8
@@ -30,6 +31,7 @@ class Message:
     attachment: bytes | None = None
     attachment_name: str | None = None
     attachment_kind: str | None = None
+    edit_message_id: int | None = None
 
 
 async def enqueue(
@@ -63,6 +65,7 @@ async def enqueue(
         attachment=message.attachment,
         attachment_name=message.attachment_name,
         attachment_kind=message.attachment_kind,
+        edit_message_id=message.edit_message_id,
         priority=priority,
         status=OutboxStatus.PENDING,
         broadcast_id=broadcast_id,
@@ -75,6 +78,51 @@ async def enqueue(
     except IntegrityError:
         return False
     return True
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    messages: Sequence[tuple[str, int | None, Message]],
+    *,
+    kind: str,
+    not_before: datetime | None = None,
+    priority: int = 5,
+    broadcast_id: int | None = None,
+) -> int:
+    """Queue many new messages, given as (key, account id, message), in one statement; return how many.
+
+    The keys must be new (a broadcast's own): unlike ``enqueue`` this does not skip ones queued before.
+    """
+    if not messages:
+        return 0
+    now = utcnow()
+    connection = await session.connection()
+    await connection.execute(
+        insert(Outbox),
+        [
+            {
+                "key": key,
+                "kind": kind,
+                "account_id": account_id,
+                "chat_id": message.chat_id,
+                "text": message.text,
+                "buttons": [[{"label": label, "action": action} for label, action in row] for row in message.buttons],
+                "location": list(message.location) if message.location else None,
+                "attachment": message.attachment,
+                "attachment_name": message.attachment_name,
+                "attachment_kind": message.attachment_kind,
+                "edit_message_id": message.edit_message_id,
+                "priority": priority,
+                "status": OutboxStatus.PENDING,
+                "attempts": 0,
+                "not_before": not_before or now,
+                "created_at": now,
+                "broadcast_id": broadcast_id,
+            }
+            for key, account_id, message in messages
+        ],
+    )
+    return len(messages)
 
 
 async def already_queued(session: AsyncSession, key: str) -> bool:
@@ -91,16 +139,26 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Outbox
         .with_for_update(skip_locked=True)
     )
     rows = list((await session.exec(query)).all())
-    for row in rows:
-        row.status = OutboxStatus.SENDING
-        row.attempts += 1
-    await session.flush()
+    if rows:
+        # One statement for the batch; the rows in hand are what is sent, their count read fresh when settled.
+        await session.exec(
+            update(Outbox)
+            .where(col(Outbox.id).in_([row.id for row in rows]))
+            .values(status=OutboxStatus.SENDING, attempts=col(Outbox.attempts) + 1)
+            .execution_options(synchronize_session=False)
+        )
     return rows
 
 
-async def mark_sent(session: AsyncSession, row: Outbox, now: datetime) -> None:
-    row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, None
-    await session.flush()
+async def mark_all_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    """Record a batch of messages as sent, in one statement."""
+    if ids:
+        await session.exec(
+            update(Outbox)
+            .where(col(Outbox.id).in_(ids))
+            .values(status=OutboxStatus.SENT, sent_at=now, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def retry_later(session: AsyncSession, row: Outbox, now: datetime, wait: float | None, error: str) -> None:

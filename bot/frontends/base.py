@@ -356,6 +356,9 @@ class BotApiFrontend(ABC):
         return SendResult(Delivery.SENT)
 
     async def _send(self, event: Event | None, reply: Reply, chat_id: int, *, attempts: int = 3) -> None:
+        if reply.edit_message_id is not None:
+            await self._edit_only(chat_id, reply.edit_message_id, reply, attempts)
+            return
         if (
             reply.replace
             and event is not None
@@ -385,6 +388,19 @@ class BotApiFrontend(ABC):
             await self._retrying(lambda: self.send_media(chat_id, media, keyboard), attempts)
             return
         await self._retrying(lambda: self.send_text(chat_id, reply.text, keyboard), attempts)
+
+    async def _edit_only(self, chat_id: int, message_id: int, reply: Reply, attempts: int) -> None:
+        """Keep an earlier message current; when it is gone, nothing new is sent (the next update would be too)."""
+        try:
+            await self._retrying(lambda: self.edit_text(chat_id, message_id, reply.text, reply.buttons), attempts)
+        except Exception as error:
+            refusal = self.refusal(error)
+            if (
+                refusal is None
+                or refusal.kind is not Refused.BAD_REQUEST
+                or "not modified" not in refusal.message.lower()
+            ):
+                raise
 
     async def _retrying(self, call: Callable[[], Awaitable[None]], attempts: int) -> None:
         await with_flood_retry(call, self._retry_after, attempts=attempts)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -57,6 +59,16 @@ class RunningBot:
         """Wait until the outbox has sent everything due."""
         if self.process.sender is not None:
             await self.process.sender.idle()
+
+    def quiet_hours(self, hours: tuple[int, int]) -> None:
+        """Set the quiet hours (local time) of the running bot."""
+        assert self.core is not None
+        self.core.dispatcher.settings = replace(self.core.dispatcher.settings, quiet_hours=hours)
+
+    def quiet_hours_not_now(self) -> None:
+        """Put the quiet hours well away from the present local hour, so that tests do not depend on the clock."""
+        hour = datetime.now(ZoneInfo(self.settings.bot_timezone)).hour
+        self.quiet_hours(((hour + 3) % 24, (hour + 5) % 24))
 
     async def restart(self) -> None:
         await self.stop()
