@@ -36,12 +36,15 @@ class OutboxSender:
         *,
         rate: float = 30.0,
         chat_interval: float = 1.0,
-        window: int = 32,
+        # Below httpx's 20 kept-alive connections (python-telegram-bot's client): more would reconnect each time.
+        window: int = 16,
+        backoff: timedelta = outbox.BACKOFF,
     ) -> None:
         self.sessions = sessions
         self.frontend = frontend
         self.chat_interval = chat_interval
         self.window = window
+        self.backoff = backoff
         # One message per 1/rate seconds: a smooth pace never bursts past the server's per-second window.
         self._limiter = AsyncLimiter(1, 1.0 / rate)
         self._chats: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -185,7 +188,9 @@ class OutboxSender:
                 if result.delivery is Delivery.BLOCKED:
                     await outbox.mark_blocked(session, current, now, result.detail)
                 elif result.delivery is Delivery.RETRY_LATER:
-                    await outbox.retry_later(session, current, now, result.retry_after, result.detail)
+                    await outbox.retry_later(
+                        session, current, now, result.retry_after, result.detail, backoff=self.backoff
+                    )
                 else:
                     await outbox.mark_failed(session, current, result.detail)
             await session.commit()

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select, update
+from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Account, Outbox, OutboxStatus, utcnow
@@ -161,12 +161,20 @@ async def mark_all_sent(session: AsyncSession, ids: Sequence[int], now: datetime
         )
 
 
-async def retry_later(session: AsyncSession, row: Outbox, now: datetime, wait: float | None, error: str) -> None:
+async def retry_later(
+    session: AsyncSession,
+    row: Outbox,
+    now: datetime,
+    wait: float | None,
+    error: str,
+    *,
+    backoff: timedelta = BACKOFF,
+) -> None:
     """Put a message back for later: after the server's requested pause, or with growing backoff."""
     if row.attempts >= MAX_ATTEMPTS:
         row.status, row.last_error = OutboxStatus.FAILED, error[:200]
     else:
-        pause = timedelta(seconds=wait) if wait is not None else BACKOFF * 2 ** (row.attempts - 1)
+        pause = timedelta(seconds=wait) if wait is not None else backoff * 2 ** (row.attempts - 1)
         row.status, row.not_before, row.last_error = OutboxStatus.PENDING, now + pause, error[:200]
     await session.flush()
 
@@ -179,10 +187,13 @@ async def mark_failed(session: AsyncSession, row: Outbox, error: str) -> None:
 async def mark_blocked(session: AsyncSession, row: Outbox, now: datetime, error: str) -> None:
     """The person blocked the bot: mark them unreachable and drop everything else queued for their chat."""
     row.status, row.last_error = OutboxStatus.BLOCKED, error[:200]
-    if row.account_id is not None:
-        account = await session.get(Account, row.account_id)
-        if account is not None and account.unreachable_at is None:
-            account.unreachable_at = now
+    account = (
+        await session.get(Account, row.account_id)
+        if row.account_id is not None
+        else (await session.exec(select(Account).where(Account.chat_id == row.chat_id))).first()
+    )
+    if account is not None and account.unreachable_at is None:
+        account.unreachable_at = now
     await session.exec(
         update(Outbox)
         .where(col(Outbox.chat_id) == row.chat_id, col(Outbox.status) == OutboxStatus.PENDING)
@@ -202,8 +213,8 @@ async def recover(session: AsyncSession) -> int:
 
 async def waiting(session: AsyncSession, until: datetime) -> int:
     """How many messages are in flight or due by ``until``."""
-    query = select(Outbox.id).where(
+    query = select(func.count()).where(
         (col(Outbox.status) == OutboxStatus.SENDING)
         | ((col(Outbox.status) == OutboxStatus.PENDING) & (col(Outbox.not_before) <= until))
     )
-    return len((await session.exec(query)).all())
+    return int((await session.exec(query)).one())

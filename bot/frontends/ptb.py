@@ -34,6 +34,7 @@ from bot.frontends.base import (
     UpdateDone,
     read_update,
 )
+from bot.frontends.ptb_http import AiohttpRequest
 from handlers import Button, Dispatcher, Media, Request
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,13 @@ class PtbFrontend(BotApiFrontend):
         # (even inside the library) emits a deprecation warning.
         os.environ.setdefault("PTB_TIMEDELTA", "true")
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
-            ApplicationBuilder().token(token).base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot").build()
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_url}/bot")
+            .base_file_url(f"{api_url}/file/bot")
+            # Calls other than long polling go through aiohttp: see bot/frontends/ptb_http.py for why.
+            .request(AiohttpRequest())
+            .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)

@@ -11,6 +11,8 @@ from typing import Any
 import aiogram.types
 import pytest
 import telegram
+from aiohttp import web
+from telegram.error import NetworkError, TimedOut
 
 from bot.config import Settings
 from bot.core import Core, build_core
@@ -18,6 +20,7 @@ from bot.frontends import aiogram as aiogram_frontend
 from bot.frontends import make_frontend
 from bot.frontends import ptb as ptb_frontend
 from bot.frontends.base import BotApiFrontend, Delivery, Incoming, SendResult, UpdateTracker
+from bot.frontends.ptb_http import AiohttpRequest
 from emulator import Emulator, EmulatorClient, Person
 from handlers import Contact, Event, Kind, Location, Reply
 
@@ -247,3 +250,30 @@ async def test_on_aiogram_one_persons_flood_wait_does_not_hold_up_another(
     assert not await sent_texts(lin), "Wang was kept waiting until Lin's flood control was over"
     await running.tracker.wait(slow)
     assert len(await sent_texts(lin)) == 1
+
+
+async def test_the_aiohttp_backend_maps_failures_to_the_librarys_errors() -> None:
+    """python-telegram-bot over aiohttp: timeouts and refused connections read as TimedOut and NetworkError."""
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(1)
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/slow", slow)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(TimedOut):
+            await request.do_request(f"http://127.0.0.1:{port}/slow", "POST", read_timeout=0.05)
+        await runner.cleanup()
+        with pytest.raises(NetworkError):
+            await request.do_request(f"http://127.0.0.1:{port}/slow", "POST")
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
