@@ -2,6 +2,7 @@
 
 from handlers import (
     assessment,
+    audit,
     broadcasts,
     certificates,
     checkin,
@@ -56,6 +57,7 @@ MENU_ORDER = (
     "digest",
     "assessment",
     "checkcert",
+    "audit",
 )
 
 
@@ -80,6 +82,7 @@ def build_router() -> Router:
         digest,
         assessment,
         broadcasts,
+        audit,
     ):
         root.include(module.router)
     root.menu.sort(

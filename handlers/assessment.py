@@ -9,7 +9,7 @@ from handlers.certificates import EXPORT_PERIODS, named_period
 from handlers.engine import Ctx, Router, button_rows
 from handlers.events import Button, Media, Reply
 from handlers.i18n import N_
-from services import assessment, people
+from services import assessment, audit, people
 from services.errors import InputError, Problem
 from services.hours import as_hours
 from services.reference import DISTRICTS
@@ -79,6 +79,10 @@ async def assess(ctx: Ctx, args: list[str]) -> None:
     for v in volunteer_orgs:
         rows.append([v.organisation, volunteer_kind, "", as_hours(v.minutes), "", "", "", v.support_served])
     name = f"linkage-assessment-{start.isoformat()}-{end.isoformat()}"
+    await audit.record(
+        ctx.session, ctx.account, "export.assessment", "city", at=ctx.event.at,
+        start=start.isoformat(), end=end.isoformat(), rows=len(rows),
+    )  # fmt: skip
     ctx.say(Reply(text="", media=Media("document", f"{name}.xlsx", documents.table_xlsx(name[:31], headers, rows))))
     top = [r for r in social if r.minutes][:8]
     if top:

@@ -14,7 +14,7 @@ from handlers.events import Button, Reply
 from handlers.i18n import N_, Texts, account_texts
 from handlers.sweeps import quiet_adjusted
 from models import Account, Audience, Broadcast, BroadcastStatus, Profile, Project, SessionFactory, ShiftStatus
-from services import broadcasts, outbox, projects
+from services import audit, broadcasts, outbox, projects
 from services.errors import InputError, Problem
 
 router = Router()
@@ -104,7 +104,7 @@ async def broadcast_button(ctx: Ctx, args: list[str]) -> None:
     elif verb in {"st", "stop"} and len(rest) == 1:
         broadcast = await broadcasts.owned(ctx.session, ctx.account, _id(rest[0]))
         if verb == "stop":
-            cancelled = await broadcasts.stop(ctx.session, broadcast, ctx.event.at)
+            cancelled = await broadcasts.stop(ctx.session, ctx.account, broadcast, ctx.event.at)
             ctx.toast(ctx.t("Stopped; %(count)s messages not sent.", count=cancelled))
         reply = await progress_reply(ctx.session, ctx.settings, ctx.texts, broadcast)
         reply.replace = True
@@ -171,6 +171,10 @@ async def send(ctx: Ctx, project: Project, kind: Audience, hours: int) -> None:
         progress=(ctx.event.chat_id, ctx.event.message_id),
     )
     broadcast.recipients = await queue_invitations(ctx.session, ctx.settings, broadcast, project, found, ctx.event.at)
+    await audit.record(
+        ctx.session, ctx.account, "broadcast.send", f"broadcast:{broadcast.id}", at=ctx.event.at,
+        project=project.id, audience=kind.value, recipients=broadcast.recipients, widen_after_hours=hours,
+    )  # fmt: skip
     reply = await progress_reply(ctx.session, ctx.settings, ctx.texts, broadcast)
     broadcast.progress_shown = _fingerprint(reply)
     reply.replace = True
@@ -362,7 +366,9 @@ async def change_setting(ctx: Ctx, args: list[str]) -> None:
         ctx.account.no_recruitment = args[1] == "off"
         ctx.session.add(ctx.account)
     elif len(args) == 2 and args[0] == "limit" and args[1].isdigit() and len(args[1]) <= 2:
-        await broadcasts.set_weekly_limit(ctx.session, ctx.account, int(args[1]), ctx.event.at)
+        await broadcasts.set_weekly_limit(
+            ctx.session, ctx.account, int(args[1]), ctx.event.at, ctx.settings.broadcast_weekly_limit
+        )
     else:
         raise InputError(Problem.UNKNOWN_CHOICE)
     screen = await _settings_screen(ctx)

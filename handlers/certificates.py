@@ -10,7 +10,7 @@ from handlers.engine import Ctx, Router, button_rows
 from handlers.events import Button, Event, Kind, Media, Reply
 from handlers.i18n import N_, Texts
 from models import Account, Organisation, OrganisationKind, Profile
-from services import attendance, certificates, exports, linkage, organisations, projects, validation
+from services import attendance, audit, certificates, exports, linkage, organisations, projects, validation
 from services.errors import InputError, NotAllowedError, Problem
 from services.hours import as_hours
 from services.signups import volunteer
@@ -360,6 +360,10 @@ async def take_export_period(ctx: Ctx, event: Event) -> None:
         start, end = parse_period(event.text, today)
     organisation = await exports.exportable(ctx.session, ctx.account, ctx.data.get("organisation_id"))
     rows = await exports.service_rows(ctx.session, organisation, start, end, ctx.settings.timezone)
+    await audit.record(
+        ctx.session, ctx.account, "export.records", f"organisation:{organisation.id}" if organisation else "city",
+        at=ctx.event.at, start=start.isoformat(), end=end.isoformat(), rows=len(rows),
+    )  # fmt: skip
     headers = [ctx.t(EXPORT_HEADERS[field]) for field in exports.FIELDS]
     name = f"service-records-{start.isoformat()}-{end.isoformat()}"
     ctx.say(

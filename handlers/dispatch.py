@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
-from handlers import engine, outgoing
+from handlers import engine, outgoing, permissions
 from handlers.engine import Ctx, Router, Settings
 from handlers.events import Event, Kind, Outcome, Reply
 from handlers.hints import hint_for
@@ -16,6 +16,7 @@ from handlers.i18n import resolve_locale, texts
 from models import Conversation, SessionFactory
 from services import people
 from services.errors import InputError
+from services.people import Standing
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,18 @@ class PersonLocks:
 class Dispatcher:
     """The core's single entry point: an ``Event`` in, an ``Outcome`` out."""
 
-    def __init__(self, sessions: SessionFactory, router: Router, settings: Settings) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        router: Router,
+        settings: Settings,
+        who_may: Mapping[str, frozenset[Standing]] = permissions.WHO_MAY,
+    ) -> None:
         self.sessions = sessions
         self.router = router
         self.settings = settings
+        # Who may use each command and button (handlers/permissions.py); tests with their own router bring theirs.
+        self.who_may = who_may
         self.locks = PersonLocks()
         # Told when an update queued messages for others, so that the sender looks at once.
         self.on_queued: Callable[[], None] | None = None
@@ -129,7 +138,7 @@ class Dispatcher:
             ctx.say(ctx.t("There is no command /%(command)s. Send /help to see what I can do.", command=name[:32]))
         elif flow is not None and name not in ANYWHERE:
             ctx.say(ctx.t("Let us finish this first, or send /cancel to stop."))
-        else:
+        elif await self._permitted(ctx, f"/{name}"):
             await self._guarded(ctx, command(ctx))
             return
         if flow is not None:
@@ -150,7 +159,24 @@ class Dispatcher:
         if handler is None:
             await self._stale(ctx, flow)
             return
+        if not await self._permitted(ctx, permissions.key_of_action(action, self.who_may)):
+            if flow is not None:
+                await engine.show(ctx, flow)
+            return
         await self._guarded(ctx, handler(ctx, rest.split(":") if rest else []))
+
+    async def _permitted(self, ctx: Ctx, key: str) -> bool:
+        """Check the permissions table before a command or button runs; a refusal says why and changes nothing."""
+        needed = self.who_may.get(key, frozenset())
+        if needed == permissions.EVERYONE:
+            return True
+        problem = permissions.refusal(needed, await people.standings(ctx.session, ctx.account))
+        if problem is None:
+            return True
+        hint = hint_for(ctx.texts, InputError(problem), ctx.settings.timezone)
+        ctx.toast(hint)
+        ctx.say(hint)
+        return False
 
     async def _stale(self, ctx: Ctx, flow: engine.Flow | None) -> None:
         """Answer a press on an old screen or a button that never existed; change nothing."""

@@ -72,6 +72,7 @@ HINTS: dict[Problem, str] = {
     ),
     Problem.NOT_YOUR_PROJECT: N_("Only social workers of the project's own organisation can change it."),
     Problem.NOT_A_VOLUNTEER: N_("Sign-ups are for registered volunteers. Please register with /register."),
+    Problem.VOLUNTEERS_ONLY: N_("That is for volunteers. Send /help to see what you can do."),
     Problem.SHIFT_NOT_OPEN: N_("This shift is not open for sign-up (it may have been cancelled or completed)."),
     Problem.SHIFT_IN_PAST: N_("This shift has already started."),
     Problem.SHIFT_FULL: N_("This shift is full. You can join the waitlist."),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import checkin, discovery, engine
+from handlers import checkin, discovery, engine, permissions
 from handlers.engine import Ctx, Router
 from handlers.events import Button, Reply
 from handlers.i18n import N_
@@ -35,10 +35,11 @@ async def start(ctx: Ctx) -> None:
 @router.command("help", N_("What I can do"))
 async def help_(ctx: Ctx) -> None:
     """List the commands the person can use."""
+    standings = await people.standings(ctx.session, ctx.account)
     commands = [
         (entry.command, ctx.t(entry.description))
         for entry in ctx.menu
-        if ctx.account.is_coordinator or not entry.coordinators_only
+        if standings & permissions.allowed(f"/{entry.command}")
     ]
     ctx.say(ctx.render("start/help.html", commands=commands))
     if ctx.flow is not None:

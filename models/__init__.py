@@ -1,5 +1,6 @@
 """SQLModel tables, enums, the engine and session factory, and migrations."""
 
+from models.audit import AuditEntry
 from models.base import UTCDateTime, utcnow
 from models.broadcasts import Audience, Broadcast, BroadcastStatus, ProgramSetting
 from models.conversation import Conversation
@@ -46,6 +47,7 @@ __all__ = [
     "Account",
     "Attendance",
     "Audience",
+    "AuditEntry",
     "Broadcast",
     "BroadcastStatus",
     "Certificate",

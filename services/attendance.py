@@ -27,7 +27,7 @@ from models import (
     SignupStatus,
     Station,
 )
-from services import projects
+from services import audit, projects
 from services.discovery import distance_km
 from services.errors import InputError, NotAllowedError, Problem
 from services.hours import credited_minutes
@@ -293,6 +293,10 @@ async def correct(
         at=now,
     )
     session.add(correction)
+    await audit.record(
+        session, account, "hours.correct", f"attendance:{attendance.id}", at=now,
+        old_minutes=correction.old_minutes, new_minutes=correction.new_minutes,
+    )  # fmt: skip
     attendance.minutes = correction.new_minutes
     attendance.needs_confirmation = False
     attendance.updated_at = now

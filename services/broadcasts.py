@@ -27,7 +27,7 @@ from models import (
     ShiftStatus,
     Signup,
 )
-from services import discovery, projects
+from services import audit, discovery, projects
 from services.errors import InputError, NotAllowedError, Problem
 from services.signups import ACTIVE
 
@@ -182,7 +182,7 @@ async def owned(session: AsyncSession, account: Account, broadcast_id: int) -> B
     return broadcast
 
 
-async def stop(session: AsyncSession, broadcast: Broadcast, now: datetime) -> int:
+async def stop(session: AsyncSession, account: Account, broadcast: Broadcast, now: datetime) -> int:
     """Stop a running broadcast: messages not yet sent are cancelled. Return how many."""
     rows = (
         await session.exec(
@@ -193,6 +193,7 @@ async def stop(session: AsyncSession, broadcast: Broadcast, now: datetime) -> in
         row.status, row.last_error = OutboxStatus.CANCELLED, "broadcast stopped"
     if broadcast.status is BroadcastStatus.RUNNING:
         broadcast.status, broadcast.finished_at = BroadcastStatus.STOPPED, now
+        await audit.record(session, account, "broadcast.stop", f"broadcast:{broadcast.id}", at=now, cancelled=len(rows))
     await session.flush()
     return len(rows)
 
@@ -248,7 +249,7 @@ async def weekly_limit(session: AsyncSession, default: int) -> int:
     return setting.value if setting is not None else default
 
 
-async def set_weekly_limit(session: AsyncSession, account: Account, value: int, now: datetime) -> int:
+async def set_weekly_limit(session: AsyncSession, account: Account, value: int, now: datetime, default: int) -> int:
     """A coordinator sets the weekly limit (0 to MAX_WEEKLY_LIMIT); return the value now in force."""
     if not account.is_coordinator:
         raise NotAllowedError(Problem.NOT_COORDINATOR)
@@ -256,7 +257,8 @@ async def set_weekly_limit(session: AsyncSession, account: Account, value: int, 
         raise InputError(Problem.UNKNOWN_CHOICE)
     setting = await session.get(ProgramSetting, WEEKLY_LIMIT)
     if setting is None:
-        setting = ProgramSetting(key=WEEKLY_LIMIT, value=value)
+        setting = ProgramSetting(key=WEEKLY_LIMIT, value=default)
+    await audit.record(session, account, "settings.weekly_limit", WEEKLY_LIMIT, at=now, old=setting.value, new=value)
     setting.value, setting.changed_by, setting.changed_at = value, account.id, now
     session.add(setting)
     await session.flush()

@@ -20,7 +20,7 @@ from models import (
     Shift,
     Signup,
 )
-from services import organisations
+from services import audit, organisations
 from services.errors import InputError, NotAllowedError, Problem
 from services.signups import volunteer
 from services.timeparse import utc_range
@@ -123,6 +123,7 @@ async def decide(
     if certificate.status is not CertificateStatus.REQUESTED:
         raise NotAllowedError(Problem.ALREADY_DECIDED)
     certificate.decided_by, certificate.decided_at = account.id, now
+    await audit.record(session, account, "certificate.decide", f"certificate:{certificate.id}", at=now, issued=approve)
     if not approve:
         certificate.status = CertificateStatus.DECLINED
         await session.flush()

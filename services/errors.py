@@ -52,6 +52,7 @@ class Problem(StrEnum):
     NO_ORGANISATION = "no_organisation"
     NOT_YOUR_PROJECT = "not_your_project"
     NOT_A_VOLUNTEER = "not_a_volunteer"
+    VOLUNTEERS_ONLY = "volunteers_only"
     SHIFT_NOT_OPEN = "shift_not_open"
     SHIFT_IN_PAST = "shift_in_past"
     SHIFT_FULL = "shift_full"

@@ -24,7 +24,7 @@ from models import (
     Verification,
     utcnow,
 )
-from services import validation
+from services import audit, validation
 from services.errors import InputError, NotAllowedError, Problem
 from services.organisations import (
     PLAN_DESCRIPTION_MAX,
@@ -202,6 +202,7 @@ async def decide_support(
     if request.status is not SupportStatus.PENDING:
         raise NotAllowedError(Problem.ALREADY_DECIDED)
     request.status = SupportStatus.ACCEPTED if accept else SupportStatus.DECLINED
+    await audit.record(session, account, "support.decide", f"supportrequest:{request.id}", accepted=accept)
     request.decided_by = account.id
     request.decided_at = utcnow()
     if accept:

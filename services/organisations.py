@@ -27,7 +27,7 @@ from models import (
     Verification,
     utcnow,
 )
-from services import people, validation
+from services import audit, people, validation
 from services.errors import InputError, NotAllowedError, Problem
 from services.reference import DISTRICTS
 
@@ -326,6 +326,7 @@ async def decide_organisation(
     organisation.verification = Verification.VERIFIED if approve else Verification.REJECTED
     organisation.verified_by = coordinator.id
     organisation.verified_at = utcnow()
+    await audit.record(session, coordinator, "verify.organisation", f"organisation:{organisation.id}", approved=approve)
     linked: list[Account] = []
     if approve and organisation.kind is OrganisationKind.SOCIAL_WORK:
         linked = await _link_named_social_workers(session, organisation)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Account, Profile, Role, Verification, utcnow
-from services import validation
+from models import Account, MemberRole, Membership, Profile, Role, Verification, utcnow
+from services import audit, validation
 from services.errors import InputError, NotAllowedError, Problem
 from services.reference import (
     AVAILABILITY,
@@ -146,7 +147,10 @@ async def coordinators(session: AsyncSession) -> Sequence[Account]:
 async def add_coordinator(session: AsyncSession, platform: str, external_id: str) -> Account:
     """Make the person with this platform id a coordinator, creating the account if they have not written yet."""
     account = await account_for(session, Caller(platform=platform, external_id=external_id, chat_id=None))
-    account.is_coordinator = True
+    if not account.is_coordinator:
+        account.is_coordinator = True
+        # Granted from the command line, by whoever runs the server: no actor in the bot.
+        await audit.record(session, None, "coordinator.add", f"account:{account.id}")
     await session.flush()
     return account
 
@@ -181,8 +185,40 @@ async def decide_verification(
     profile.verification = Verification.VERIFIED if approve else Verification.REJECTED
     profile.verified_by = coordinator.id
     profile.verified_at = utcnow()
+    await audit.record(session, coordinator, "verify.person", f"profile:{profile.id}", approved=approve)
     account = await session.get(Account, profile.account_id)
     if account is None:  # pragma: no cover - the foreign key forbids it
         raise InputError(Problem.NOT_FOUND)
     await session.flush()
     return profile, account
+
+
+class Standing(StrEnum):
+    """What a person is in the program; one person may be several (a volunteer who runs a team)."""
+
+    NEWCOMER = "newcomer"  # not registered
+    VOLUNTEER = "volunteer"
+    PENDING_SOCIAL_WORKER = "pending_social_worker"  # registered, waiting for a coordinator
+    SOCIAL_WORKER = "social_worker"  # verified
+    ORGANISATION_ADMIN = "organisation_admin"  # administers at least one organisation
+    COORDINATOR = "coordinator"
+
+
+async def standings(session: AsyncSession, account: Account) -> frozenset[Standing]:
+    """Everything the person is, read from the database at the moment of asking."""
+    found: set[Standing] = set()
+    profile = await profile_of(session, account)
+    if profile is None:
+        found.add(Standing.NEWCOMER)
+    elif profile.role is Role.VOLUNTEER:
+        found.add(Standing.VOLUNTEER)
+    elif profile.verification is Verification.VERIFIED:
+        found.add(Standing.SOCIAL_WORKER)
+    else:
+        found.add(Standing.PENDING_SOCIAL_WORKER)
+    admin = select(Membership.id).where(Membership.account_id == account.id, Membership.role == MemberRole.ADMIN)
+    if (await session.exec(admin.limit(1))).first() is not None:
+        found.add(Standing.ORGANISATION_ADMIN)
+    if account.is_coordinator:
+        found.add(Standing.COORDINATOR)
+    return frozenset(found)

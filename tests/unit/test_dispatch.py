@@ -11,6 +11,7 @@ from bot.config import Settings as BotSettings
 from bot.core import build_core
 from handlers import Dispatcher, Event, Kind, Router, Settings, build_router
 from handlers.engine import Ctx
+from handlers.permissions import EVERYONE, WHO_MAY
 from models import Account, Conversation, SessionFactory
 
 
@@ -33,7 +34,7 @@ async def test_one_persons_updates_never_interleave_while_others_run_alongside(s
     async def quick(ctx: Ctx) -> None:
         log.append(f"quick {ctx.event.user_id}")
 
-    dispatcher = Dispatcher(sessions, router, Settings())
+    dispatcher = Dispatcher(sessions, router, Settings(), {"/slow": EVERYONE, "/quick": EVERYONE})
     # Both people have written before: SQLite lets only one transaction write at a time, and a first
     # contact writes the account.
     for user in ("1", "2"):
@@ -60,7 +61,7 @@ async def test_an_unexpected_failure_rolls_everything_back_and_says_sorry(sessio
         ctx.account.is_coordinator = True
         raise RuntimeError("boom")
 
-    dispatcher = Dispatcher(sessions, router, Settings())
+    dispatcher = Dispatcher(sessions, router, Settings(), {**WHO_MAY, "explode": EVERYONE})
     await dispatcher.handle(command("7", "register"))
     press = Event(platform="telegram", user_id="7", chat_id=7, kind=Kind.BUTTON, action="explode", language="en")
     outcome = await dispatcher.handle(press)
