@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import handlers
 from bot.config import Settings
 from handlers import Dispatcher, build_router
-from models import SessionFactory, make_engine, make_session_factory
+from models import Clock, SessionFactory, make_engine, make_session_factory
 
 
 @dataclass
@@ -18,11 +18,16 @@ class Core:
     sessions: SessionFactory
     dispatcher: Dispatcher
 
+    @property
+    def clock(self) -> Clock:
+        """The time events are seen at and sweeps run at."""
+        return self.dispatcher.clock
+
     async def close(self) -> None:
         await self.engine.dispose()
 
 
-def build_core(settings: Settings, bot_username: str = "") -> Core:
+def build_core(settings: Settings, bot_username: str = "", clock: Clock | None = None) -> Core:
     """Create the database engine and the dispatcher for these settings."""
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
@@ -39,5 +44,6 @@ def build_core(settings: Settings, bot_username: str = "") -> Core:
             quiet_hours=settings.quiet_hours_range,
             broadcast_weekly_limit=settings.broadcast_weekly_limit,
         ),
+        clock=clock,
     )
     return Core(engine=engine, sessions=sessions, dispatcher=dispatcher)

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
@@ -39,12 +40,15 @@ class OutboxSender:
         # Bounds what a crash may send twice; 16 in flight sustain 300/s with up to 50 ms per round trip.
         window: int = 16,
         backoff: timedelta = outbox.BACKOFF,
+        # What "due" is measured against: the core's clock, so that a demo that moved it sends what fell due.
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
         self.frontend = frontend
         self.chat_interval = chat_interval
         self.window = window
         self.backoff = backoff
+        self.now = now
         # One message per 1/rate seconds: a smooth pace never bursts past the server's per-second window.
         self._limiter = AsyncLimiter(1, 1.0 / rate)
         self._chats: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -100,7 +104,7 @@ class OutboxSender:
         """Return once nothing is in flight or due within ``horizon`` seconds (for the demo and tests)."""
         while True:
             async with self.sessions() as session:
-                due = await outbox.waiting(session, utcnow() + timedelta(seconds=horizon))
+                due = await outbox.waiting(session, self.now() + timedelta(seconds=horizon))
             if due == 0 and self._open == 0:
                 return
             self.wake()
@@ -126,7 +130,7 @@ class OutboxSender:
             self._changed.clear()
             await self._changed.wait()
         async with self.sessions() as session:
-            rows = await outbox.claim(session, utcnow(), self.window - self._open)
+            rows = await outbox.claim(session, self.now(), self.window - self._open)
             await session.commit()
         self._open += len(rows)
         for row in rows:
@@ -177,7 +181,7 @@ class OutboxSender:
     async def _settle(self, outcomes: list[tuple[Outbox, SendResult]]) -> None:
         """Record what became of a batch in one transaction (a commit per message would cap the rate)."""
         async with self.sessions() as session:
-            now = utcnow()
+            now = self.now()
             sent = [row.id for row, result in outcomes if result.delivery is Delivery.SENT and row.id is not None]
             await outbox.mark_all_sent(session, sent, now)
             for row, result in outcomes:

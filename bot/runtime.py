@@ -13,6 +13,7 @@ from bot.frontends.base import Frontend, UpdateDone
 from bot.leader import RETRY, SchedulerLeader
 from bot.outbox import OutboxSender
 from bot.scheduler import build_scheduler
+from models import Clock
 
 
 class BotProcess:
@@ -27,6 +28,7 @@ class BotProcess:
         scheduler: bool = True,
         polling: bool = True,
         leader_retry: float = RETRY,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         self.token = token
@@ -34,6 +36,7 @@ class BotProcess:
         self.with_scheduler = scheduler
         self.polling = polling
         self.leader_retry = leader_retry
+        self.clock = clock
         self.core: Core | None = None
         self.frontend: Frontend | None = None
         self.sender: OutboxSender | None = None
@@ -50,7 +53,7 @@ class BotProcess:
             logger = logging.getLogger(library)
             logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
         settings = self.settings
-        self.core = core = build_core(settings)
+        self.core = core = build_core(settings, clock=self.clock)
         self.frontend = frontend = make_frontend(
             settings.bot_frontend,
             core.dispatcher,
@@ -59,7 +62,11 @@ class BotProcess:
             on_update_done=self.on_update_done,
         )
         self.sender = sender = OutboxSender(
-            core.sessions, frontend, rate=settings.outbox_rate, chat_interval=settings.outbox_chat_interval
+            core.sessions,
+            frontend,
+            rate=settings.outbox_rate,
+            chat_interval=settings.outbox_chat_interval,
+            now=core.clock.now,
         )
         core.dispatcher.on_queued = sender.wake
         await frontend.start(polling=self.polling)

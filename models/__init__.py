@@ -1,7 +1,7 @@
 """SQLModel tables, enums, the engine and session factory, and migrations."""
 
 from models.audit import AuditEntry
-from models.base import UTCDateTime, utcnow
+from models.base import Clock, UTCDateTime, utcnow
 from models.broadcasts import Audience, Broadcast, BroadcastStatus, ProgramSetting
 from models.conversation import Conversation
 from models.db import SessionFactory, make_engine, make_session_factory
@@ -52,6 +52,7 @@ __all__ = [
     "BroadcastStatus",
     "Certificate",
     "CertificateStatus",
+    "Clock",
     "Commendation",
     "Conversation",
     "DigestSubscription",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import DateTime, Enum
@@ -13,6 +14,26 @@ from sqlalchemy.types import TypeDecorator
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+@dataclass
+class Clock:
+    """The bot's idea of now: the real time plus an offset that only the demo ever moves.
+
+    Events take their time from it and the scheduler's sweeps run at it, so a demo can show tomorrow's
+    reminders today; everywhere else the offset stays zero.
+    """
+
+    offset: timedelta = timedelta(0)
+
+    def now(self) -> datetime:
+        return utcnow() + self.offset
+
+    def advance(self, by: timedelta) -> None:
+        """Move the clock forward (never back: what was recorded must not end up in the future)."""
+        if by < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        self.offset += by
 
 
 class UTCDateTime(TypeDecorator[datetime]):
