@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from emulator.state import JSON, ApiError, Chat, Message, StoredFile, World, bad_request, now
+from emulator.state import JSON, ApiError, Chat, Message, StoredFile, World, bad_request
 from emulator.tg_html import FormattedText, HtmlError, normalize, parse_html, utf16_len
 
 TEXT_LIMIT = 4096
@@ -521,7 +521,7 @@ def _bot_message(world: World, p: Params) -> tuple[Chat, Message]:
     return chat, message
 
 
-def _edit(chat: Chat, message: Message, changes: JSON) -> JSON:
+def _edit(world: World, chat: Chat, message: Message, changes: JSON) -> JSON:
     """Apply ``changes`` (None removes a field), refusing edits that change nothing."""
     if all(message.api.get(k) == v for k, v in changes.items()):
         raise bad_request(_NOT_MODIFIED)
@@ -530,7 +530,7 @@ def _edit(chat: Chat, message: Message, changes: JSON) -> JSON:
             message.api.pop(key, None)
         else:
             message.api[key] = value
-    message.api["edit_date"] = now()
+    message.api["edit_date"] = world.now()
     message.edit_count += 1
     chat.touch(message)
     return message.api
@@ -545,7 +545,7 @@ async def edit_message_text(world: World, p: Params) -> JSON:
         raise bad_request("there is no text in the message to edit")
     # Omitting reply_markup removes the inline keyboard, as in Telegram.
     result = _edit(
-        chat, message, {"text": formatted.text, "entities": formatted.entities or None, "reply_markup": markup}
+        world, chat, message, {"text": formatted.text, "entities": formatted.entities or None, "reply_markup": markup}
     )
     message.html = html
     return result
@@ -555,7 +555,7 @@ async def edit_message_text(world: World, p: Params) -> JSON:
 async def edit_message_reply_markup(world: World, p: Params) -> JSON:
     markup = _markup(p, inline_only=True)
     chat, message = _bot_message(world, p)
-    return _edit(chat, message, {"reply_markup": markup})
+    return _edit(world, chat, message, {"reply_markup": markup})
 
 
 @_method("deleteMessage")

@@ -159,8 +159,9 @@ class Person:
     async def presses_data(self, data: str, message_id: int) -> int:
         return await self._act("press", {"data": data, "message_id": message_id})
 
-    async def taps_reply(self, label: str) -> int:
-        return await self._act("reply", {"label": label}, f"reply button {label!r}")
+    async def taps_reply(self, label: str, **details: Any) -> int:
+        """Tap a reply-keyboard button; a location button wants ``latitude`` and ``longitude``."""
+        return await self._act("reply", {"label": label, **details}, f"reply button {label!r}")
 
     async def shares_contact(self, phone: str | None = None, user_id: int | _Own | None = _Own.ID) -> int:
         return await self._act(

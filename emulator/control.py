@@ -1,23 +1,31 @@
 """Control API: act as Telegram users and read what each of them sees.
 
 All routes live under ``/control`` and speak JSON; failures are
-``{"ok": false, "description": ...}`` with a 4xx status.
+``{"ok": false, "description": ...}`` with a 4xx status (bodies over 64 KiB get 413).
 
+    GET  /me                         the bot as users see it (id, first_name, username)
     POST /users                      create a user (first_name, last_name, username,
-                                     language_code, id, phone_number)
+                                     language_code, id, phone_number, about)
+    GET  /users                      every user, with ``about`` and their chat's change counter
     POST /users/{uid}/text           {"text"}: send a message, "/command" gets its entity
     POST /users/{uid}/press          {"label", "message_id"?} or {"data", "message_id"}
     POST /users/{uid}/reply          {"label"}: tap a reply-keyboard button
+                                     (a location button also takes "latitude", "longitude")
     POST /users/{uid}/contact        {"phone_number", "first_name"?, "user_id"?}
     POST /users/{uid}/location       {"latitude", "longitude", "live_period"?, ...}
     POST /users/{uid}/photo|sticker|document   send media ({"caption"}, {"emoji"}, {"file_name"})
     POST /users/{uid}/block|unblock  also emits the my_chat_member update
     GET  /users/{uid}/chat?since=N   what the user sees, changes after seq N only
-    GET  /files/{file_id}            stored bytes with their mime type
+                                     (an edited or deleted message comes again, whole)
+    GET  /files/{file_id}            stored bytes with their mime type and file name
+    GET  /clock, POST /clock         the world's clock; {"advance": seconds} moves it forward
+                                     and waits for whoever follows it (see World.clock_listeners)
+    GET  /places, POST /places       named spots to share as a location ({"places": [{"name",
+                                     "latitude", "longitude", "note"?}]})
     GET  /log, GET /commands         Bot API call log, commands per scope and language
     POST /faults                     {"method", "error_code", "retry_after"?, "times"?}
     POST /limits                     {"global_rate"?, "chat_rate"?, "fault_share"?, "fault_kinds"?, "seed"?}
-    POST /reset                      forget users, chats, updates, files and the log
+    POST /reset                      forget users, chats, updates, files, places, the clock and the log
 
 Each user action answers {"update_id", "seq", ...}: ``seq`` is the chat's change
 counter right after the action, so "what the bot did next" is ``chat?since=seq``.
@@ -25,16 +33,19 @@ counter right after the action, so "what the bot did next" is ``chat?since=seq``
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import logging
 import mimetypes
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
-from emulator.state import JSON, Chat, Message, StoredFile, World, now
+from emulator.state import JSON, Chat, Message, StoredFile, World
 from emulator.tg_html import utf16_len
 
 # A valid 1x1 PNG: what a user "sends" as a photo.
@@ -43,6 +54,14 @@ TINY_PNG = base64.b64decode(
 )
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
 _RECENT = 10  # how many recent keyboards a failed press lists as alternatives
+_USER_ID = re.compile(r"[1-9][0-9]{0,14}")
+_FILE_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_MAX_BODY = 64 * 1024
+TEXT_LIMIT = 4096  # what a Telegram user can type into one message
+MAX_ADVANCE = 366 * 86400  # the clock moves at most a year at a time
+MAX_PLACES = 500
+
+log = logging.getLogger(__name__)
 
 
 class ControlError(Exception):
@@ -71,8 +90,13 @@ def _json(body: Any, status: int = 200) -> web.Response:
 async def _body(request: web.Request) -> JSON:
     if not request.can_read_body:
         return {}
+    if (request.content_length or 0) > _MAX_BODY:
+        raise ControlError(413, f"the body must be at most {_MAX_BODY} bytes")
+    raw = await request.content.read(_MAX_BODY + 1)
+    if len(raw) > _MAX_BODY:
+        raise ControlError(413, f"the body must be at most {_MAX_BODY} bytes")
     try:
-        body = await request.json()
+        body = json.loads(raw)
     except ValueError:
         raise ControlError(400, "the body must be a JSON object") from None
     if not isinstance(body, dict):
@@ -80,11 +104,22 @@ async def _body(request: web.Request) -> JSON:
     return body
 
 
-def _number(body: JSON, name: str) -> float:
+def _number(body: JSON, name: str, low: float | None = None, high: float | None = None) -> float:
     value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         raise ControlError(400, f"{name} must be a number")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ControlError(400, f"{name} must be between {low} and {high}")
     return float(value)
+
+
+def _optional_text(body: JSON, name: str, limit: int) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise ControlError(400, f"{name} must be a string of at most {limit} characters")
+    return value
 
 
 def command_entity(text: str) -> JSON | None:
@@ -106,6 +141,7 @@ def _text_content(text: str) -> JSON:
 class ControlApi:
     def __init__(self, world: World) -> None:
         self.world = world
+        self._clock_lock = asyncio.Lock()
         self._actions: dict[str, Callable[[Chat, JSON], JSON]] = {
             "text": self._text,
             "press": self._press,
@@ -123,10 +159,16 @@ class ControlApi:
         app = web.Application(middlewares=[_errors])
         app.add_routes(
             [
+                web.get("/me", self.me),
                 web.post("/users", self.create_user),
+                web.get("/users", self.users),
                 web.post("/users/{uid}/{action}", self.act),
                 web.get("/users/{uid}/chat", self.chat),
                 web.get("/files/{file_id}", self.file),
+                web.get("/clock", self.clock),
+                web.post("/clock", self.advance_clock),
+                web.get("/places", self.get_places),
+                web.post("/places", self.set_places),
                 web.get("/log", self.log),
                 web.get("/commands", self.commands),
                 web.post("/reset", self.reset),
@@ -138,11 +180,15 @@ class ControlApi:
 
     # ------------------------------------------------------------ routes
 
+    async def me(self, request: web.Request) -> web.Response:
+        return _json(self.world.bot_api())
+
     async def create_user(self, request: web.Request) -> web.Response:
         body = await _body(request)
         first_name = body.get("first_name")
-        if not isinstance(first_name, str) or not first_name.strip():
-            raise ControlError(400, "first_name is required")
+        if not isinstance(first_name, str) or not first_name.strip() or len(first_name) > 64:
+            raise ControlError(400, "first_name is required (at most 64 characters)")
+        about = _optional_text(body, "about", 200)
         user_id = body.get("id")
         if user_id is not None and (not isinstance(user_id, int) or user_id <= 0):
             raise ControlError(400, "id must be a positive integer")
@@ -155,8 +201,23 @@ class ControlApi:
             username=body.get("username"),
             phone_number=body.get("phone_number"),
             language_code=body.get("language_code") or "zh-hans",
+            about=about,
         )
         return _json({**user.api(), "phone_number": user.phone_number})
+
+    async def users(self, request: web.Request) -> web.Response:
+        return _json(
+            [
+                {
+                    **user.api(),
+                    "phone_number": user.phone_number,
+                    "about": user.about,
+                    "blocked": user.blocked,
+                    "seq": self.world.chats[user.id].seq,
+                }
+                for user in self.world.users.values()
+            ]
+        )
 
     async def act(self, request: web.Request) -> web.Response:
         action = self._actions.get(request.match_info["action"])
@@ -168,17 +229,75 @@ class ControlApi:
         return _json(action(chat, await _body(request)))
 
     async def chat(self, request: web.Request) -> web.Response:
-        try:
-            since = int(request.query.get("since", "0"))
-        except ValueError:
-            raise ControlError(400, "since must be an integer") from None
-        return _json(self._chat(request).view(since))
+        since = request.query.get("since", "0")
+        if not since.isascii() or not since.isdigit() or len(since) > 15:
+            raise ControlError(400, "since must be a non-negative integer")
+        return _json(self._chat(request).view(int(since)))
 
     async def file(self, request: web.Request) -> web.Response:
-        stored = self.world.files.get(request.match_info["file_id"])
+        file_id = request.match_info["file_id"]
+        if not _FILE_ID.fullmatch(file_id):
+            raise ControlError(400, "a file id is 1-128 letters, digits, '-' or '_'")
+        stored = self.world.files.get(file_id)
         if stored is None:
             raise ControlError(404, "no such file")
-        return web.Response(body=stored.data, content_type=stored.mime_type)
+        response = web.Response(body=stored.data, content_type=stored.mime_type)
+        if stored.file_name:
+            # Browsers save a download under this name; RFC 6266 with RFC 5987 for non-ASCII names.
+            kind = "inline" if stored.mime_type.startswith("image/") else "attachment"
+            ascii_name = stored.file_name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+            quoted = quote(stored.file_name, safe="")
+            response.headers["Content-Disposition"] = f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"
+        return response
+
+    def _time(self) -> JSON:
+        return {"offset": self.world.clock_offset, "now": self.world.now(), "timezone": self.world.timezone}
+
+    async def clock(self, request: web.Request) -> web.Response:
+        return _json(self._time())
+
+    async def advance_clock(self, request: web.Request) -> web.Response:
+        """Move the world's clock forward and wait until everyone following it has caught up."""
+        body = await _body(request)
+        seconds = body.get("advance")
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= MAX_ADVANCE:
+            raise ControlError(400, f"advance must be a whole number of seconds from 1 to {MAX_ADVANCE}")
+        async with self._clock_lock:
+            self.world.clock_offset += seconds
+            reports: JSON = {}
+            for listener in self.world.clock_listeners:
+                try:
+                    reports.update(await listener(self.world.clock_offset))
+                except Exception as error:
+                    log.exception("a clock listener failed")
+                    raise ControlError(500, f"the clock moved, but its follower failed: {error}") from error
+        return _json({**self._time(), **reports})
+
+    async def get_places(self, request: web.Request) -> web.Response:
+        return _json(self.world.places)
+
+    async def set_places(self, request: web.Request) -> web.Response:
+        places = (await _body(request)).get("places")
+        if not isinstance(places, list) or len(places) > MAX_PLACES:
+            raise ControlError(400, f"places must be a list of at most {MAX_PLACES} places")
+        checked: list[JSON] = []
+        for place in places:
+            if not isinstance(place, dict):
+                raise ControlError(400, "each place must be an object")
+            name = _optional_text(place, "name", 100)
+            if not name or not name.strip():
+                raise ControlError(400, "each place needs a name (at most 100 characters)")
+            spot: JSON = {
+                "name": name,
+                "latitude": _number(place, "latitude", -90, 90),
+                "longitude": _number(place, "longitude", -180, 180),
+            }
+            note = _optional_text(place, "note", 200)
+            if note:
+                spot["note"] = note
+            checked.append(spot)
+        self.world.places = checked
+        return _json({"ok": True, "places": len(checked)})
 
     async def log(self, request: web.Request) -> web.Response:
         return _json(self.world.log)
@@ -232,12 +351,12 @@ class ControlApi:
         return _json({"ok": True})
 
     def _chat(self, request: web.Request) -> Chat:
-        try:
-            chat = self.world.chats.get(int(request.match_info["uid"]))
-        except ValueError:
-            chat = None
+        uid = request.match_info["uid"]
+        if not uid.isascii() or not _USER_ID.fullmatch(uid):
+            raise ControlError(400, "a user id is a positive integer of at most 15 digits")
+        chat = self.world.chats.get(int(uid))
         if chat is None:
-            raise ControlError(404, f"no user {request.match_info['uid']}")
+            raise ControlError(404, f"no user {uid}")
         return chat
 
     # ------------------------------------------------------------ user actions
@@ -250,15 +369,21 @@ class ControlApi:
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             raise ControlError(400, "text must be a non-empty string")
+        if utf16_len(text) > TEXT_LIMIT:
+            raise ControlError(400, f"text must be at most {TEXT_LIMIT} characters")
         return self._sent(chat, _text_content(text))
 
     def _press(self, chat: Chat, body: JSON) -> JSON:
         message_id = body.get("message_id")
+        if message_id is not None and (isinstance(message_id, bool) or not isinstance(message_id, int)):
+            raise ControlError(400, "message_id must be an integer")
         if "data" in body:
+            data = body["data"]
+            if not isinstance(data, str) or not 1 <= len(data.encode()) <= 64:
+                raise ControlError(400, "data must be a string of 1-64 bytes, as callback_data is")
             message = chat.live(message_id) if isinstance(message_id, int) else None
             if message is None or not message.from_bot:
                 raise ControlError(404, f"no bot message {message_id} to press a button on")
-            data = str(body["data"])
         else:
             message, data = self._find_button(chat, str(body.get("label")), message_id)
         query = self.world.press(chat, message, data)
@@ -299,6 +424,8 @@ class ControlApi:
             phone = body.get("phone_number") or chat.user.phone_number
             if not phone:
                 raise ControlError(400, "the user has no phone_number; pass one")
+            if not isinstance(phone, str) or len(phone) > 32:
+                raise ControlError(400, "phone_number must be a string of at most 32 characters")
             content = self._contact_content(chat, phone, {})
         elif button["request_location"]:
             content = self._location_content(body)
@@ -320,12 +447,15 @@ class ControlApi:
 
     def _contact(self, chat: Chat, body: JSON) -> JSON:
         phone = body.get("phone_number")
-        if not isinstance(phone, str) or not phone:
-            raise ControlError(400, "phone_number is required")
+        if not isinstance(phone, str) or not phone or len(phone) > 32:
+            raise ControlError(400, "phone_number is required (at most 32 characters)")
         return self._sent(chat, self._contact_content(chat, phone, body))
 
     def _location_content(self, body: JSON) -> JSON:
-        location: JSON = {"latitude": _number(body, "latitude"), "longitude": _number(body, "longitude")}
+        location: JSON = {
+            "latitude": _number(body, "latitude", -90, 90),
+            "longitude": _number(body, "longitude", -180, 180),
+        }
         for name in ("live_period", "horizontal_accuracy"):
             if body.get(name) is not None:
                 location[name] = _number(body, name)
@@ -379,7 +509,7 @@ class ControlApi:
             {
                 "chat": chat.api(),
                 "from": chat.user.api(),
-                "date": now(),
+                "date": self.world.now(),
                 "old_chat_member": member if blocked else kicked,
                 "new_chat_member": kicked if blocked else member,
             },

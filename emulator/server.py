@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -17,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 # Telegram accepts documents up to 50 MB; leave room for the rest of the form.
 _MAX_REQUEST = 52 * 1024 * 1024
+# The web chat: a phone-like page that acts as any user through the control API (plain files, no network).
+WEB = Path(__file__).with_name("web")
 
 
 def _dumps(value: Any) -> str:
@@ -87,10 +90,16 @@ class BotApiHandler:
                 raise ApiError(fault["error_code"], fault["description"], fault["retry_after"])
 
 
+async def _web_chat(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(WEB / "index.html", headers={"Cache-Control": "no-cache"})
+
+
 def build_app(world: World) -> web.Application:
     app = web.Application(client_max_size=_MAX_REQUEST)
     app.router.add_route("*", "/bot{token}/{method:.*}", BotApiHandler(world).handle)
     app.add_subapp("/control", ControlApi(world).app())
+    app.router.add_get("/", _web_chat)
+    app.router.add_static("/web/", WEB)
     return app
 
 
@@ -104,8 +113,9 @@ class Emulator:
         token: str = "123456:DEMO-TOKEN",  # noqa: S107 - a fixed demo token guards nothing
         bot_username: str = "xm_volunteer_bot",
         bot_name: str = "厦门社工志愿者",
+        timezone: str = "UTC",
     ) -> None:
-        self.world = World(token, bot_username, bot_name)
+        self.world = World(token, bot_username, bot_name, timezone)
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
@@ -119,6 +129,11 @@ class Emulator:
         if self._runner is None:
             raise RuntimeError("the emulator is not started")
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def web_url(self) -> str:
+        """The web chat: open it in a browser to be any of the users."""
+        return f"{self.url}/"
 
     @property
     def api_url(self) -> str:

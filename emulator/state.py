@@ -8,6 +8,7 @@ import random
 import secrets
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
@@ -40,8 +41,9 @@ def bad_request(reason: str) -> ApiError:
     return ApiError(400, f"Bad Request: {reason}")
 
 
-def now() -> int:
-    return int(datetime.now(UTC).timestamp())
+def now(offset: float = 0.0) -> int:
+    """Unix time as Telegram dates messages, moved ``offset`` seconds on (the world's clock)."""
+    return int(datetime.now(UTC).timestamp() + offset)
 
 
 @dataclass
@@ -53,6 +55,8 @@ class User:
     language_code: str = "zh-hans"
     phone_number: str | None = None
     blocked: bool = False
+    # Who this user stands for in a demo or test ("a registered volunteer"); never sent to the bot.
+    about: str | None = None
 
     def api(self) -> JSON:
         user: JSON = {"id": self.id, "is_bot": False, "first_name": self.first_name}
@@ -135,7 +139,9 @@ class Message:
             "sticker": api.get("sticker"),
             "edit_count": self.edit_count,
             "deleted": self.deleted,
+            "entities": api.get("entities") or api.get("caption_entities") or [],
             "date": api["date"],
+            "edit_date": api.get("edit_date"),
             "update_id": self.update_id,
             "seq": self.seq,
         }
@@ -195,10 +201,17 @@ class Chat:
         item.seq = self.seq
 
     def add(
-        self, sender: JSON, content: JSON, *, from_bot: bool, html: str | None = None, file: StoredFile | None = None
+        self,
+        sender: JSON,
+        content: JSON,
+        *,
+        from_bot: bool,
+        date: int,
+        html: str | None = None,
+        file: StoredFile | None = None,
     ) -> Message:
         message_id = next(self._message_ids)
-        api: JSON = {"message_id": message_id, "from": sender, "chat": self.api(), "date": now()}
+        api: JSON = {"message_id": message_id, "from": sender, "chat": self.api(), "date": date}
         api.update(content)
         message = Message(message_id, from_bot, api, html=html, file=file)
         self.messages[message_id] = message
@@ -220,12 +233,20 @@ class Chat:
         }
 
 
+# Told the clock's new offset (seconds) after it moved; answers what it did, for the control API's reply.
+ClockListener = Callable[[float], Awaitable[JSON]]
+
+
 class World:
-    def __init__(self, token: str, bot_username: str, bot_name: str) -> None:
+    def __init__(self, token: str, bot_username: str, bot_name: str, timezone: str = "UTC") -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_username = bot_username
         self.bot_name = bot_name
+        # The zone the web chat shows times in; the emulator itself counts in Unix time.
+        self.timezone = timezone
+        # Whoever runs the emulator may follow its clock (the demo moves its bot's clock with it).
+        self.clock_listeners: list[ClockListener] = []
         self.closed = False
         self._wakeup = asyncio.Event()
         # Update and callback ids survive reset(): a bot that keeps polling with an old
@@ -246,7 +267,14 @@ class World:
         self.log: list[JSON] = []
         self.faults: list[JSON] = []
         self.limits = Limits()
+        # Seconds the world's clock runs ahead of the real time; moved forward only, through the control API.
+        self.clock_offset = 0.0
+        # Named spots a user can pick when sharing a location (the demo's stations).
+        self.places: list[JSON] = []
         self._user_ids = count(FIRST_USER_ID)
+
+    def now(self) -> int:
+        return now(self.clock_offset)
 
     def bot_api(self) -> JSON:
         return {"id": self.bot_id, "is_bot": True, "first_name": self.bot_name, "username": self.bot_username}
@@ -271,10 +299,10 @@ class World:
     def bot_message(
         self, chat: Chat, content: JSON, *, html: str | None = None, file: StoredFile | None = None
     ) -> Message:
-        return chat.add(self.bot_api(), content, from_bot=True, html=html, file=file)
+        return chat.add(self.bot_api(), content, from_bot=True, date=self.now(), html=html, file=file)
 
     def user_message(self, chat: Chat, content: JSON, *, file: StoredFile | None = None) -> Message:
-        message = chat.add(chat.user.api(), content, from_bot=False, file=file)
+        message = chat.add(chat.user.api(), content, from_bot=False, date=self.now(), file=file)
         message.update_id = self.push_update("message", dict(message.api))
         return message
 
