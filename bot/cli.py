@@ -39,12 +39,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo = commands.add_parser(
         "demo",
-        help="chat with the bot in this terminal (local emulator, sample data; no token needed)",
+        help="chat with the bot in this terminal and a browser (local emulator, sample data; no token needed)",
         description="Start the local Bot API emulator and a fresh SQLite demo database with Xiamen sample data, "
-        "run the bot against them and let you chat as any demo persona in this terminal.",
+        "run the bot against them and let you chat as any demo persona in this terminal and in the web chat "
+        "the emulator serves on loopback (its address is printed at start).",
     )
     demo.add_argument("--database", default="sqlite+aiosqlite:///./demo.db", help="demo database URL (recreated)")
-    demo.add_argument("--tour", action="store_true", help="play a short scripted registration and exit")
+    shown = demo.add_mutually_exclusive_group()
+    shown.add_argument("--tour", action="store_true", help="play a short scripted registration and exit")
+    shown.add_argument("--web-only", action="store_true", help="serve only the web chat, until Ctrl-C")
+    demo.add_argument("--port", type=int, default=0, help="port of the emulator and its web chat (default: a free one)")
     hook = commands.add_parser(
         "webhook",
         help="apply migrations, then serve updates posted by the Bot API server (WEBHOOK_URL, WEBHOOK_SECRET)",
@@ -211,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from bot.demo import run_demo
 
-        return run_demo(args.database, settings.bot_frontend, tour=args.tour)
+        return run_demo(args.database, settings.bot_frontend, tour=args.tour, web_only=args.web_only, port=args.port)
     upgrade(settings.database_url)
     if args.command == "webhook":
         return _webhook(settings, args.host, args.port, args.workers)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -14,12 +18,29 @@ from bot.config import Settings
 from bot.core import build_core
 from bot.frontends.base import UpdateTracker
 from bot.runtime import BotProcess
+from bot.scheduler import run_due
 from emulator import Emulator, EmulatorClient, Person, Seen
+from models import Clock
 from models.migrate import upgrade
-from services.demo_data import PERSONAS, seed_demo
+from services.demo_data import PERSONAS, STATIONS, seed_demo
 from services.reference import DISTRICTS
 
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+DEMO_TIMEZONE = "Asia/Shanghai"
+# What each persona stands for, as the web chat's person switcher shows it.
+ROLES = {
+    "new": "新用户 · new here",
+    "volunteer": "已注册志愿者 · registered volunteer",
+    "social_worker": "社工，机构管理员 · social worker, organisation admin",
+    "org_admin": "志愿服务组织管理员 · volunteer organisation admin",
+    "pending_social_worker": "待审核的社工 · social worker awaiting verification",
+    "coordinator": "协调员 · coordinator",
+}
+WEB_NOTE = """
+Web chat: {url}
+  Open it in a browser to be any of these people in a phone-like chat, with a demo clock
+  (+1 hour, +1 day) that makes reminders, evaluation prompts and digests fall due.
+"""
 INTRO = """
 Xiamen social workers + volunteers — demo
 The bot runs against a local Bot API emulator with sample data; nothing leaves this machine.
@@ -27,6 +48,7 @@ The bot runs against a local Bot API emulator with sample data; nothing leaves t
   type text or /commands as the person would
   1, 2, ...   press the button with that number
   :p          switch to another person        :loc   share a location (the person's district)
+  :+1h, :+1d  move the demo clock an hour or a day on (reminders and prompts fall due)
   :help       show this again                 :q     quit
 """
 
@@ -80,6 +102,10 @@ class Demo:
             else:
                 await person.taps_reply(label)
             return await person.sees()
+        if line in {":+1h", ":+1d"}:
+            before = await person.chat()
+            await person.client.expect("POST", "/clock", {"advance": 3600 if line == ":+1h" else 86400})
+            return Seen.of(await person.client.expect("GET", f"/users/{person.user_id}/chat?since={before['seq']}"))
         if line == ":loc":
             persona = next(p for p in PERSONAS if p.user_id == self.current)
             latitude, longitude = DISTRICTS["siming" if persona.language.startswith("zh") else "huli"]
@@ -92,7 +118,7 @@ class Demo:
 def _choose(demo: Demo) -> None:
     for number, persona in enumerate(PERSONAS, 1):
         marker = "→" if persona.user_id == demo.current else " "
-        print(f" {marker} {number}. {persona.name} ({persona.role.replace('_', ' ')})")
+        print(f" {marker} {number}. {persona.name} ({ROLES[persona.role]})")
 
 
 async def _repl(demo: Demo) -> None:
@@ -172,14 +198,43 @@ async def _tour(demo: Demo) -> None:
             demo.show(seen)
 
 
-async def _main(database_url: str, frontend_name: str, *, tour: bool) -> None:
-    async with Emulator() as emulator:
+class DemoWorld:
+    """The demo's running parts: the emulator (with its web chat), the bot process, its clock and the personas."""
+
+    def __init__(self, emulator: Emulator, process: BotProcess, clock: Clock, people: dict[int, Person]) -> None:
+        self.emulator = emulator
+        self.process = process
+        self.clock = clock
+        self.people = people
+
+    @property
+    def web_url(self) -> str:
+        return self.emulator.web_url
+
+    async def follow_clock(self, offset: float) -> dict[str, int]:
+        """Move the bot's clock with the emulator's, run the sweeps now due and wait until their messages are sent."""
+        core, sender = self.process.core, self.process.sender
+        assert core is not None
+        assert sender is not None
+        self.clock.offset = timedelta(seconds=offset)
+        queued = await run_due(core, sender.wake)
+        await sender.idle()
+        return {"queued": queued}
+
+
+@asynccontextmanager
+async def demo_world(
+    database_url: str, frontend_name: str = "ptb", *, port: int = 0, scheduler: bool = True
+) -> AsyncIterator[DemoWorld]:
+    """Start the emulator on loopback, seed the (migrated, empty) database and run the bot against both."""
+    async with Emulator(port=port, timezone=DEMO_TIMEZONE) as emulator:
         settings = Settings(
             bot_frontend=frontend_name,
             _env_file=None,
             database_url=database_url,
             telegram_api_url=emulator.url,
             bot_token=emulator.token,
+            bot_timezone=DEMO_TIMEZONE,
         )
         core = build_core(settings)
         async with core.sessions() as session:
@@ -187,7 +242,8 @@ async def _main(database_url: str, frontend_name: str, *, tour: bool) -> None:
             await session.commit()
         await core.close()
         tracker = UpdateTracker()
-        process = BotProcess(settings, emulator.token, on_update_done=tracker.done)
+        clock = Clock()
+        process = BotProcess(settings, emulator.token, on_update_done=tracker.done, scheduler=scheduler, clock=clock)
         await process.start()
         assert process.sender is not None
         try:
@@ -198,24 +254,55 @@ async def _main(database_url: str, frontend_name: str, *, tour: bool) -> None:
                     )
                     for p in PERSONAS
                 }
-                for person in people.values():
-                    person.waiter = tracker.wait
-                    person.settle = process.sender.idle
-                demo = Demo(people)
-                await (_tour(demo) if tour else _repl(demo))
+                for persona in PERSONAS:
+                    people[persona.user_id].waiter = tracker.wait
+                    people[persona.user_id].settle = process.sender.idle
+                    emulator.world.users[persona.user_id].about = ROLES[persona.role]
+                places = [
+                    {"name": name, "latitude": latitude, "longitude": longitude, "note": address}
+                    for name, _, _, address, latitude, longitude, _ in STATIONS
+                ]
+                await client.expect("POST", "/places", {"places": places})
+                world = DemoWorld(emulator, process, clock, people)
+                emulator.world.clock_listeners.append(world.follow_clock)
+                yield world
         finally:
             await process.stop()
 
 
-def run_demo(database_url: str, frontend: str = "ptb", *, tour: bool = False) -> int:
-    """Recreate the demo database, then chat (or play the tour); return the exit status."""
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def _main(database_url: str, frontend_name: str, *, mode: str, port: int) -> None:
+    async with demo_world(database_url, frontend_name, port=port) as world:
+        if mode == "tour":
+            await _tour(Demo(world.people))
+            return
+        print(WEB_NOTE.format(url=world.web_url), flush=True)
+        if mode == "web":
+            await _until_stopped()
+        else:
+            await _repl(Demo(world.people))
+
+
+def run_demo(
+    database_url: str, frontend: str = "ptb", *, tour: bool = False, web_only: bool = False, port: int = 0
+) -> int:
+    """Recreate the demo database, then chat (or play the tour, or serve only the web chat); return the exit status."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{url.database}{suffix}").unlink(missing_ok=True)
     upgrade(database_url)
-    if not tour and not sys.stdin.isatty():
+    mode = "tour" if tour else "web" if web_only else "terminal"
+    if mode == "terminal" and not sys.stdin.isatty():
         print("The demo needs a terminal to chat in; playing the scripted tour instead.")
-        tour = True
-    asyncio.run(_main(database_url, frontend, tour=tour))
+        print("(`volunteer-bot demo --web-only` serves the web chat without a terminal.)")
+        mode = "tour"
+    asyncio.run(_main(database_url, frontend, mode=mode, port=port))
     return 0

@@ -43,13 +43,14 @@ class Persona:
     user_id: int
     name: str
     language: str
-    role: str  # new, volunteer, social_worker, pending_social_worker, coordinator
+    role: str  # new, volunteer, social_worker, org_admin, pending_social_worker, coordinator
 
 
 PERSONAS: tuple[Persona, ...] = (
     Persona(100000001, "王小明", "zh-hans", "new"),
     Persona(100000002, "林小雨", "zh-hans", "volunteer"),
     Persona(100000003, "黄志明", "zh-hans", "social_worker"),
+    Persona(100000007, "郑晓燕", "zh-hans", "org_admin"),
     Persona(100000004, "吴佳怡", "zh-hans", "pending_social_worker"),
     Persona(100000005, "陈主任", "zh-hans", "coordinator"),
     Persona(100000006, "Emily Carter", "en", "new"),

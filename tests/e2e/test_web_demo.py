@@ -1,0 +1,113 @@
+"""The demo as the web chat drives it, over HTTP: its people and places, and the demo clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+import pytest
+from sqlmodel import col, select
+
+from bot.demo import ROLES, DemoWorld, demo_world, run_demo
+from emulator import EmulatorClient, Seen
+from models import Account, Profile, Project, Shift, Signup, SignupStatus, Station, utcnow
+from services.demo_data import PERSONAS, STATIONS
+
+LIN = 100000002  # the demo's registered volunteer
+
+
+@pytest.fixture
+async def demo(database_url: str) -> AsyncIterator[DemoWorld]:
+    # The tests move the clock themselves; the wall-clock scheduler would only add noise.
+    async with demo_world(database_url, scheduler=False) as world:
+        yield world
+
+
+@pytest.fixture
+async def control(demo: DemoWorld) -> AsyncIterator[EmulatorClient]:
+    async with EmulatorClient(demo.emulator.url) as client:
+        yield client
+
+
+async def next_shift(demo: DemoWorld, user_id: int) -> tuple[Shift, Project, Station]:
+    """The person's next confirmed shift, its project and the station it is held at."""
+    assert demo.process.core is not None
+    async with demo.process.core.sessions() as session:
+        query = (
+            select(Shift, Project, Station)
+            .join(Signup, col(Signup.shift_id) == col(Shift.id))
+            .join(Profile, col(Profile.id) == col(Signup.profile_id))
+            .join(Account, col(Account.id) == col(Profile.account_id))
+            .join(Project, col(Project.id) == col(Shift.project_id))
+            .join(Station, col(Station.id) == col(Project.station_id))
+            .where(Account.external_id == str(user_id), Signup.status == SignupStatus.CONFIRMED)
+            .where(col(Shift.starts_at) > utcnow())
+            .order_by(col(Shift.starts_at))
+        )
+        found = (await session.exec(query)).first()
+    assert found is not None
+    return found
+
+
+def seconds_until(moment: datetime, demo: DemoWorld) -> int:
+    return int((moment - demo.clock.now()).total_seconds()) + 1
+
+
+async def test_the_web_chat_offers_every_persona_with_their_role_and_the_stations_as_places(
+    control: EmulatorClient,
+) -> None:
+    users = await control.expect("GET", "/users")
+    places = await control.expect("GET", "/places")
+
+    assert [(u["id"], u["first_name"], u["about"]) for u in users] == [
+        (p.user_id, p.name, ROLES[p.role]) for p in PERSONAS
+    ]
+    assert {"new", "volunteer", "social_worker", "org_admin", "coordinator"} <= {p.role for p in PERSONAS}
+    assert [p["name"] for p in places] == [station[0] for station in STATIONS]
+    assert (await control.expect("GET", "/clock"))["timezone"] == "Asia/Shanghai"
+
+
+async def test_moving_the_demo_clock_sends_the_reminders_that_fell_due(
+    demo: DemoWorld, control: EmulatorClient
+) -> None:
+    shift, project, _ = await next_shift(demo, LIN)
+    lin = demo.people[LIN]
+    before = await lin.chat()
+
+    day_before = seconds_until(shift.starts_at - timedelta(hours=23), demo)
+    moved = await control.expect("POST", "/clock", {"advance": day_before})
+
+    assert moved["queued"] >= 1
+    assert demo.clock.offset == timedelta(seconds=moved["offset"])
+    reminder = Seen.of(await control.expect("GET", f"/users/{LIN}/chat?since={before['seq']}"))
+    assert reminder.mentions(project.title, "督导社工")
+    assert reminder.buttons == ["我会准时到", "我去不了"]
+    # Nothing is due twice: another small step sends nothing new to her.
+    again = await control.expect("POST", "/clock", {"advance": 60})
+    assert again["queued"] == 0
+
+
+async def test_at_the_moved_time_a_volunteer_checks_in_by_sharing_the_stations_location(
+    demo: DemoWorld, control: EmulatorClient
+) -> None:
+    shift, project, station = await next_shift(demo, LIN)
+    lin = demo.people[LIN]
+    await lin.says("/checkin")
+    assert not (await lin.sees()).mentions("已于"), "days before the shift there is nothing to check in to"
+
+    await control.expect("POST", "/clock", {"advance": seconds_until(shift.starts_at - timedelta(minutes=15), demo)})
+    await lin.says("/checkin")
+    asked = await lin.sees()
+    await lin.taps_reply(asked.reply_buttons[0], latitude=station.latitude, longitude=station.longitude)
+
+    assert (await lin.sees()).mentions("已于", "签到：" + project.title)
+
+
+def test_without_a_terminal_the_demo_plays_its_tour_and_exits(
+    tmp_path: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_demo(f"sqlite+aiosqlite:///{tmp_path}/demo.db", tour=True) == 0
+
+    shown = capsys.readouterr().out
+    assert "报名成功" in shown
+    assert "Web chat:" not in shown, "a tour that ends at once offers no address to open"
