@@ -201,9 +201,12 @@ async def _tour(demo: Demo) -> None:
 class DemoWorld:
     """The demo's running parts: the emulator (with its web chat), the bot process, its clock and the personas."""
 
-    def __init__(self, emulator: Emulator, process: BotProcess, clock: Clock, people: dict[int, Person]) -> None:
+    def __init__(
+        self, emulator: Emulator, process: BotProcess, tracker: UpdateTracker, clock: Clock, people: dict[int, Person]
+    ) -> None:
         self.emulator = emulator
         self.process = process
+        self.tracker = tracker
         self.clock = clock
         self.people = people
 
@@ -263,7 +266,7 @@ async def demo_world(
                     for name, _, _, address, latitude, longitude, _ in STATIONS
                 ]
                 await client.expect("POST", "/places", {"places": places})
-                world = DemoWorld(emulator, process, clock, people)
+                world = DemoWorld(emulator, process, tracker, clock, people)
                 emulator.world.clock_listeners.append(world.follow_clock)
                 yield world
         finally:

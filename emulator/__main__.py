@@ -15,10 +15,12 @@ logger = logging.getLogger("emulator")
 async def _serve(emulator: Emulator) -> None:
     async with emulator:
         logger.info(
-            "Telegram Bot API emulator at %s (token %s); control API under %s/control/; Ctrl-C stops it",
+            "Telegram Bot API emulator at %s (token %s); control API under %s/control/; web chat at %s; "
+            "Ctrl-C stops it",
             emulator.url,
             emulator.token,
             emulator.url,
+            emulator.web_url,
         )
         await asyncio.Event().wait()
 
@@ -30,9 +32,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--token", default="123456:DEMO-TOKEN")
     parser.add_argument("--bot-username", default="xm_volunteer_bot")
     parser.add_argument("--bot-name", default="厦门社工志愿者")
+    parser.add_argument("--timezone", default="UTC", help="the zone the web chat shows times in")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    emulator = Emulator(args.host, args.port, args.token, args.bot_username, args.bot_name)
+    emulator = Emulator(args.host, args.port, args.token, args.bot_username, args.bot_name, args.timezone)
     try:
         asyncio.run(_serve(emulator))
     except KeyboardInterrupt:

@@ -161,6 +161,7 @@ function choose(uid) {
   $("bar-subtitle").textContent = user ? t("as", user.first_name) : t("bot");
   history.replaceState(null, "", `?user=${uid}${location.search.includes("lang=") ? `&lang=${LANG}` : ""}`);
   $("messages").replaceChildren();
+  $("messages").dataset.seq = -1;
   renderChat(true);
   showPeople();
   poll();
@@ -269,7 +270,7 @@ function messageNode(message) {
     message.edit_date ? el("span", { class: "edited" }, t("edited")) : null, clockTime(message.date));
   if (text) {
     const body = formatted(text, message.entities);
-    body.prepend(meta);
+    body.append(meta);
     bubble.append(body);
   } else {
     bubble.append(meta);
@@ -355,6 +356,8 @@ async function poll() {
   chat.seq = Math.max(chat.seq, view.seq);
   chat.keyboard = view.reply_keyboard;
   if (changed) renderChat(view.messages.some((m) => !m.from_bot));
+  // How far the page has caught up with the chat: lets a browser test wait for exactly what the bot did.
+  $("messages").dataset.seq = chat.seq;
 }
 
 // ------------------------------------------------------------------ acting

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.core import Core
+from bot.demo import DemoWorld, demo_world
 from bot.frontends.base import Frontend, UpdateTracker
 from bot.runtime import BotProcess
 from bot.scheduler import Sweep
@@ -155,3 +156,10 @@ class Chat:
 async def chat(emulator: Emulator, bot: RunningBot) -> AsyncIterator[Chat]:
     async with EmulatorClient(emulator.url) as client:
         yield Chat(client, bot)
+
+
+@pytest.fixture
+async def demo(database_url: str) -> AsyncIterator[DemoWorld]:
+    """The whole demo (emulator with its web chat, sample data, the bot); the tests move its clock themselves."""
+    async with demo_world(database_url, scheduler=False) as world:
+        yield world

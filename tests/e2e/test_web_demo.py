@@ -3,54 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlmodel import col, select
 
-from bot.demo import ROLES, DemoWorld, demo_world, run_demo
+from bot.demo import ROLES, DemoWorld, run_demo
 from emulator import EmulatorClient, Seen
-from models import Account, Profile, Project, Shift, Signup, SignupStatus, Station, utcnow
 from services.demo_data import PERSONAS, STATIONS
+from tests.e2e.webdemo import next_shift, seconds_until
 
 LIN = 100000002  # the demo's registered volunteer
-
-
-@pytest.fixture
-async def demo(database_url: str) -> AsyncIterator[DemoWorld]:
-    # The tests move the clock themselves; the wall-clock scheduler would only add noise.
-    async with demo_world(database_url, scheduler=False) as world:
-        yield world
 
 
 @pytest.fixture
 async def control(demo: DemoWorld) -> AsyncIterator[EmulatorClient]:
     async with EmulatorClient(demo.emulator.url) as client:
         yield client
-
-
-async def next_shift(demo: DemoWorld, user_id: int) -> tuple[Shift, Project, Station]:
-    """The person's next confirmed shift, its project and the station it is held at."""
-    assert demo.process.core is not None
-    async with demo.process.core.sessions() as session:
-        query = (
-            select(Shift, Project, Station)
-            .join(Signup, col(Signup.shift_id) == col(Shift.id))
-            .join(Profile, col(Profile.id) == col(Signup.profile_id))
-            .join(Account, col(Account.id) == col(Profile.account_id))
-            .join(Project, col(Project.id) == col(Shift.project_id))
-            .join(Station, col(Station.id) == col(Project.station_id))
-            .where(Account.external_id == str(user_id), Signup.status == SignupStatus.CONFIRMED)
-            .where(col(Shift.starts_at) > utcnow())
-            .order_by(col(Shift.starts_at))
-        )
-        found = (await session.exec(query)).first()
-    assert found is not None
-    return found
-
-
-def seconds_until(moment: datetime, demo: DemoWorld) -> int:
-    return int((moment - demo.clock.now()).total_seconds()) + 1
 
 
 async def test_the_web_chat_offers_every_persona_with_their_role_and_the_stations_as_places(
