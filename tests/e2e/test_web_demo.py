@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.demo import ROLES, DemoWorld, run_demo
@@ -72,10 +77,42 @@ async def test_at_the_moved_time_a_volunteer_checks_in_by_sharing_the_stations_l
 
 
 def test_without_a_terminal_the_demo_plays_its_tour_and_exits(
-    tmp_path: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_demo(f"sqlite+aiosqlite:///{tmp_path}/demo.db", tour=True) == 0
 
     shown = capsys.readouterr().out
     assert "报名成功" in shown
     assert "Web chat:" not in shown, "a tour that ends at once offers no address to open"
+
+
+async def test_web_only_serves_the_page_until_interrupted(tmp_path: Path) -> None:
+    demo = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "demo",
+        "--web-only",
+        "--database",
+        f"sqlite+aiosqlite:///{tmp_path}/demo.db",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert demo.stdout is not None
+    try:
+        async with asyncio.timeout(60):
+            while not (line := (await demo.stdout.readline()).decode()).startswith("Web chat: "):
+                assert line, "the demo ended before printing the web chat's address"
+        url = line.removeprefix("Web chat: ").strip()
+        assert url.startswith("http://127.0.0.1:")
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            assert response.status == 200
+            assert "/web/chat.js" in await response.text()
+        demo.send_signal(signal.SIGINT)
+        async with asyncio.timeout(30):
+            assert await demo.wait() == 0
+    finally:
+        if demo.returncode is None:
+            demo.kill()
+            await demo.wait()
