@@ -121,9 +121,10 @@ def _choose(demo: Demo) -> None:
         print(f" {marker} {number}. {persona.name} ({ROLES[persona.role]})")
 
 
-async def _repl(demo: Demo) -> None:
+async def _repl(demo: Demo, web_url: str) -> None:
     print(INTRO)
     _choose(demo)
+    print(WEB_NOTE.format(url=web_url).rstrip())
     print(f"\nYou are {BOLD}{PERSONAS[0].name}{RESET}. Try /start.")
     picking = False
     while True:
@@ -286,11 +287,11 @@ async def _main(database_url: str, frontend_name: str, *, mode: str, port: int) 
         if mode == "tour":
             await _tour(Demo(world.people))
             return
-        print(WEB_NOTE.format(url=world.web_url), flush=True)
         if mode == "web":
+            print(WEB_NOTE.format(url=world.web_url), flush=True)
             await _until_stopped()
         else:
-            await _repl(Demo(world.people))
+            await _repl(Demo(world.people), world.web_url)
 
 
 def run_demo(
