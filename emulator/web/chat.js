@@ -133,7 +133,7 @@ function showPeople() {
   list.replaceChildren();
   state.users.forEach((user, index) => {
     const chat = chatOf(user.id);
-    const unread = user.id !== state.current && user.seq > chat.seen && chat.seen > 0;
+    const unread = user.id !== state.current && user.seq > chat.seen;
     const name = [user.first_name, user.last_name].filter(Boolean).join(" ");
     list.append(el("li", {},
       el("button", {
@@ -148,6 +148,11 @@ function showPeople() {
 
 async function refreshUsers() {
   state.users = await call("GET", "/users");
+  for (const user of state.users) {
+    // What was there when the page opened counts as read; a dot marks what arrives later in another chat.
+    const chat = chatOf(user.id);
+    if (chat.baseline === undefined) chat.baseline = chat.seen = user.seq;
+  }
   if (state.current === null && state.users.length) {
     const asked = Number(new URLSearchParams(location.search).get("user"));
     state.current = state.users.some((u) => u.id === asked) ? asked : state.users[0].id;
