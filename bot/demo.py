@@ -26,7 +26,6 @@ from services.demo_data import PERSONAS, STATIONS, seed_demo
 from services.reference import DISTRICTS
 
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
-DEMO_TIMEZONE = "Asia/Shanghai"
 # What each persona stands for, as the web chat's person switcher shows it.
 ROLES = {
     "new": "新用户 · new here",
@@ -231,15 +230,15 @@ async def demo_world(
     database_url: str, frontend_name: str = "ptb", *, port: int = 0, scheduler: bool = True
 ) -> AsyncIterator[DemoWorld]:
     """Start the emulator on loopback, seed the (migrated, empty) database and run the bot against both."""
-    async with Emulator(port=port, timezone=DEMO_TIMEZONE) as emulator:
+    async with Emulator(port=port) as emulator:
         settings = Settings(
             bot_frontend=frontend_name,
             _env_file=None,
             database_url=database_url,
             telegram_api_url=emulator.url,
             bot_token=emulator.token,
-            bot_timezone=DEMO_TIMEZONE,
         )
+        emulator.world.timezone = settings.bot_timezone  # the web chat shows times as the bot does
         core = build_core(settings)
         async with core.sessions() as session:
             await seed_demo(session)

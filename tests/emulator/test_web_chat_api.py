@@ -129,7 +129,8 @@ async def test_malformed_oversized_and_unknown_ids_get_clear_json_errors(
     [
         ("text", {"text": "字" * 4097}, "text must be at most 4096 characters"),
         ("text", {"text": 42}, "text must be a non-empty string"),
-        ("press", {"data": "x" * 65, "message_id": 1}, "data must be a string of 1-64 bytes"),
+        ("press", {"data": "x" * 1025, "message_id": 1}, "data must be a string of 1-1024 bytes"),
+        ("press", {"data": "", "message_id": 1}, "data must be a string of 1-1024 bytes"),
         ("press", {"label": "报名", "message_id": "1"}, "message_id must be an integer"),
         ("location", {"latitude": 91, "longitude": 118}, "latitude must be between"),
         ("location", {"latitude": "24", "longitude": 118}, "latitude must be a number"),
