@@ -11,8 +11,8 @@ from bot.config import Settings as BotSettings
 from bot.core import build_core
 from bot.scheduler import run_due
 from handlers import Dispatcher, Event, Kind, Router, Settings
-from handlers.permissions import EVERYONE
 from handlers.engine import Ctx
+from handlers.permissions import EVERYONE
 from models import Clock, Outbox, SessionFactory, utcnow
 from services import signups
 from tests import factories
