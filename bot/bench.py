@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.core import build_core
 from bot.frontends import make_frontend
 from bot.outbox import OutboxSender
-from models import Account, Outbox, OutboxStatus, utcnow
+from models import Account, Outbox, OutboxStatus, crypto, utcnow
 from models.migrate import upgrade
 
 
@@ -39,8 +39,10 @@ async def _users(api_url: str, first: int, count: int) -> None:
 async def _broadcast(api_url: str, token: str, recipients: int, limit: float, first: int) -> dict[str, object]:
     folder = Path(tempfile.mkdtemp(prefix="bench-"))
     url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    data_key = crypto.new_key()
+    crypto.use_key(data_key)
     await asyncio.to_thread(upgrade, url)
-    settings = Settings(_env_file=None, database_url=url, telegram_api_url=api_url, bot_token=token)
+    settings = Settings(_env_file=None, database_url=url, telegram_api_url=api_url, bot_token=token, data_key=data_key)
     core = build_core(settings)
     now = utcnow()
     async with core.sessions() as session:

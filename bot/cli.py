@@ -15,10 +15,10 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.core import build_core
+from bot.core import MISSING_KEY, build_core
 from bot.runtime import BotProcess
 from bot.webhook import webhook_app
-from models import Account
+from models import Account, crypto
 from models.migrate import upgrade
 from services import demo_data, people
 
@@ -90,6 +90,12 @@ def _parser() -> argparse.ArgumentParser:
         "numeric id a coordinator (they may not have written to the bot yet).",
     )
     coordinator.add_argument("telegram_id", type=int, help="numeric Telegram user id")
+    commands.add_parser(
+        "new-data-key",
+        help="print a fresh random DATA_KEY",
+        description="Print a fresh random key for DATA_KEY, which encrypts phone numbers at rest. To change keys, "
+        "put the new one first and keep the old one after a comma: new values use the first, old ones still open.",
+    )
     return parser
 
 
@@ -216,6 +222,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.demo import run_demo
 
         return run_demo(args.database, settings.bot_frontend, tour=args.tour, web_only=args.web_only, port=args.port)
+    if args.command == "new-data-key":
+        print(crypto.new_key())
+        return 0
+    if settings.data_key is None:
+        print(MISSING_KEY, file=sys.stderr)
+        return 2
+    try:
+        crypto.use_key(settings.data_key.get_secret_value())
+    except crypto.DataKeyError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
     upgrade(settings.database_url)
     if args.command == "webhook":
         return _webhook(settings, args.host, args.port, args.workers)

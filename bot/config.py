@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, description="shared secret checked on every webhook POST")
     broadcast_weekly_limit: int = Field(default=3, ge=0, le=50, description="recruitment messages per person a week")
     waitlist_offer_hours: int = Field(default=12, ge=1, le=168, description="time to take a freed place")
+    data_key: SecretStr | None = Field(
+        default=None, description="key(s) that encrypt phone numbers at rest; `volunteer-bot new-data-key` makes one"
+    )
 
     @field_validator("reminder_hours", mode="before")
     @classmethod

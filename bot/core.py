@@ -9,7 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import handlers
 from bot.config import Settings
 from handlers import Dispatcher, build_router
-from models import Clock, SessionFactory, make_engine, make_session_factory
+from models import Clock, SessionFactory, crypto, make_engine, make_session_factory
+
+MISSING_KEY = (
+    "DATA_KEY is not set. Phone numbers and half-filled forms are stored encrypted with it: make one with "
+    "`volunteer-bot new-data-key`, put it in the environment or .env, and keep a copy somewhere safe "
+    "(without it the stored numbers cannot be read)."
+)
 
 
 @dataclass
@@ -29,6 +35,9 @@ class Core:
 
 def build_core(settings: Settings, bot_username: str = "", clock: Clock | None = None) -> Core:
     """Create the database engine and the dispatcher for these settings."""
+    if settings.data_key is None:
+        raise crypto.DataKeyError(MISSING_KEY)
+    crypto.use_key(settings.data_key.get_secret_value())
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     dispatcher = Dispatcher(

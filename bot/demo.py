@@ -20,7 +20,7 @@ from bot.frontends.base import UpdateTracker
 from bot.runtime import BotProcess
 from bot.scheduler import run_due
 from emulator import Emulator, EmulatorClient, Person, Seen
-from models import Clock
+from models import Clock, crypto
 from models.migrate import upgrade
 from services.demo_data import PERSONAS, STATIONS, seed_demo
 from services.reference import DISTRICTS
@@ -227,9 +227,18 @@ class DemoWorld:
 
 @asynccontextmanager
 async def demo_world(
-    database_url: str, frontend_name: str = "ptb", *, port: int = 0, scheduler: bool = True
+    database_url: str,
+    frontend_name: str = "ptb",
+    *,
+    port: int = 0,
+    scheduler: bool = True,
+    data_key: str | None = None,
 ) -> AsyncIterator[DemoWorld]:
-    """Start the emulator on loopback, seed the (migrated, empty) database and run the bot against both."""
+    """Start the emulator on loopback, seed the (migrated, empty) database and run the bot against both.
+
+    ``data_key`` is the demo database's own DATA_KEY (a new one when not given).
+    """
+    data_key = data_key or crypto.new_key()
     async with Emulator(port=port) as emulator:
         settings = Settings(
             bot_frontend=frontend_name,
@@ -237,6 +246,7 @@ async def demo_world(
             database_url=database_url,
             telegram_api_url=emulator.url,
             bot_token=emulator.token,
+            data_key=data_key,
         )
         emulator.world.timezone = settings.bot_timezone  # the web chat shows times as the bot does
         core = build_core(settings)
@@ -281,8 +291,8 @@ async def _until_stopped() -> None:
     await stop.wait()
 
 
-async def _main(database_url: str, frontend_name: str, *, mode: str, port: int) -> None:
-    async with demo_world(database_url, frontend_name, port=port) as world:
+async def _main(database_url: str, frontend_name: str, data_key: str, *, mode: str, port: int) -> None:
+    async with demo_world(database_url, frontend_name, port=port, data_key=data_key) as world:
         if mode == "tour":
             await _tour(Demo(world.people))
             return
@@ -298,14 +308,20 @@ def run_demo(
 ) -> int:
     """Recreate the demo database, then chat (or play the tour, or serve only the web chat); return the exit status."""
     url = make_url(database_url)
+    # The demo's own key, new with its database: kept beside a database file so that it can be opened later.
+    data_key = crypto.new_key()
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{url.database}{suffix}").unlink(missing_ok=True)
+        key_file = Path(f"{url.database}.key")
+        key_file.write_text(data_key + "\n")
+        key_file.chmod(0o600)
+    crypto.use_key(data_key)
     upgrade(database_url)
     mode = "tour" if tour else "web" if web_only else "terminal"
     if mode == "terminal" and not sys.stdin.isatty():
         print("The demo needs a terminal to chat in; playing the scripted tour instead.")
         print("(`volunteer-bot demo --web-only` serves the web chat without a terminal.)")
         mode = "tour"
-    asyncio.run(_main(database_url, frontend, mode=mode, port=port))
+    asyncio.run(_main(database_url, frontend, data_key, mode=mode, port=port))
     return 0

@@ -10,6 +10,7 @@ from handlers import (
     discovery,
     feedback,
     organisations,
+    privacy,
     projects,
     recognition,
     records,
@@ -50,6 +51,8 @@ MENU_ORDER = (
     "plan",
     "support",
     "settings",
+    "mydata",
+    "deleteme",
     "language",
     "help",
     "cancel",
@@ -66,6 +69,7 @@ def build_router() -> Router:
     root = Router()
     for module in (
         start,
+        privacy,
         registration,
         discovery,
         signups,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import engine, formatting
+from handlers import engine, formatting, labels
 from handlers.engine import Ctx, Router
 from handlers.events import Button, Event, Kind, Reply, Request
 from handlers.i18n import N_
 from models import Account, Attendance, Method, Profile
-from services import attendance, projects, validation
+from services import attendance, privacy, projects, validation
 from services.attendance import Visit
 from services.errors import InputError, Problem
 from services.hours import as_hours
@@ -158,6 +158,7 @@ async def show_roster(ctx: Ctx, args: list[str]) -> None:
 
 async def _roster(ctx: Ctx, shift_id: int, *, replace: bool) -> None:
     shift, project = await attendance.supervised_shift(ctx.session, ctx.account, shift_id)
+    full_phones = privacy.supervisor_sees_phone(await ctx.profile(), project, shift, ctx.event.at)
     lines, buttons = [], []
     for signup, profile, record in await attendance.roster(ctx.session, shift):
         if record is None:
@@ -176,11 +177,14 @@ async def _roster(ctx: Ctx, shift_id: int, *, replace: bool) -> None:
             if record.needs_confirmation:
                 row.insert(0, Button(ctx.t("Confirm: %(name)s", name=profile.name), f"rc:ok:{shift_id}:{signup.id}"))
             buttons.append(row)
-        lines.append({"name": profile.name, "state": state})
+        phone = "" if profile.erased_at else (labels.phone if full_phones else privacy.mask_phone)(profile.phone)
+        lines.append({"name": profile.name, "phone": phone, "state": state})
     when = formatting.shift_when(shift, ctx.settings.timezone, ctx.texts.locale)
     ctx.say(
         Reply(
-            text=ctx.render("checkin/roster.html", title=project.title, when=when, lines=lines),
+            text=ctx.render(
+                "checkin/roster.html", title=project.title, when=when, lines=lines, full_phones=full_phones
+            ),
             buttons=buttons,
             replace=replace,
         )

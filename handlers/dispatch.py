@@ -114,6 +114,13 @@ class Dispatcher:
         ctx.outcome.replies = mine
         return len(others)
 
+    async def _gated(self, ctx: Ctx) -> bool:
+        """Give the gates (a changed privacy notice to agree to first) the event before anything else."""
+        for gate in self.router.gates:
+            if await gate(ctx):
+                return True
+        return False
+
     def _flow(self, ctx: Ctx) -> engine.Flow | None:
         if ctx.conversation is None or not ctx.conversation.flow:
             return None
@@ -128,6 +135,8 @@ class Dispatcher:
         event = ctx.event
         flow = ctx.flow = self._flow(ctx)
         ctx.menu = self.router.menu
+        if await self._gated(ctx):
+            return
         if event.kind is Kind.COMMAND:
             await self._command(ctx, flow)
         elif event.kind is Kind.BUTTON:

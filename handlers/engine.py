@@ -189,6 +189,8 @@ class MenuEntry:
 
 
 Action = Callable[[Ctx, list[str]], Awaitable[None]]
+# Looks at every event before it is routed; returns True when it answered the event itself.
+Gate = Callable[[Ctx], Awaitable[bool]]
 
 
 @dataclass
@@ -200,6 +202,7 @@ class Router:
     menu: list[MenuEntry] = field(default_factory=list)
     actions: dict[str, Action] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
+    gates: list[Gate] = field(default_factory=list)
 
     def command(
         self, name: str, description: str | None = None, *, coordinators_only: bool = False
@@ -227,6 +230,11 @@ class Router:
         flow = self.flows[name] = Flow(name)
         return flow
 
+    def gate(self, fn: Gate) -> Gate:
+        """Let ``fn`` see every event first and answer it instead of its command, button or step."""
+        self.gates.append(fn)
+        return fn
+
     def include(self, other: Router) -> None:
         """Add another module's commands, actions and flows; a name defined twice is a mistake."""
         clash = (
@@ -240,6 +248,7 @@ class Router:
         self.actions.update(other.actions)
         self.flows.update(other.flows)
         self.menu.extend(other.menu)
+        self.gates.extend(other.gates)
 
 
 # ---- running flows -------------------------------------------------------------------------

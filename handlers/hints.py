@@ -114,6 +114,9 @@ HINTS: dict[Problem, str] = {
     Problem.SUPPORT_ALREADY_PENDING: N_(
         "You have already asked %(name)s for this kind of support; please wait for their answer."
     ),
+    Problem.ERASURE_BLOCKED: N_(
+        "Your data cannot be deleted yet: others still rely on you. Send /deleteme to see what to hand over first."
+    ),
 }
 
 

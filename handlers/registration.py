@@ -70,7 +70,7 @@ async def take_role(ctx: Ctx, event: Event) -> str:
 @flow.prompt("consent")
 async def ask_consent(ctx: Ctx) -> Reply:
     return Reply(
-        text=ctx.render("registration/privacy.html", social_worker=is_social_worker(ctx)),
+        text=ctx.render("registration/privacy.html", social_worker=is_social_worker(ctx), changed=False),
         buttons=[[ctx.button(ctx.t("I agree"), "yes"), ctx.button(ctx.t("I do not agree"), "no")]],
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, str_enum, utcnow
+from models.crypto import EncryptedText
 from models.people import Verification
 
 
@@ -31,7 +32,7 @@ class Organisation(SQLModel, table=True):
     district: str = Field(max_length=16, index=True)
     registration: Registration = Field(sa_type=str_enum(Registration))
     contact_name: str = Field(max_length=40)
-    contact_phone: str = Field(max_length=16)
+    contact_phone: str = Field(sa_type=EncryptedText("organisation.contact_phone"))
     verification: Verification = Field(sa_type=str_enum(Verification), index=True)
     created_by: int = Field(foreign_key="account.id")
     verified_by: int | None = Field(default=None, foreign_key="account.id")

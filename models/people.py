@@ -11,6 +11,7 @@ from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, str_enum, utcnow
+from models.crypto import EncryptedText
 
 
 class Role(StrEnum):
@@ -45,6 +46,9 @@ class Account(SQLModel, table=True):
     # The person turned recruitment messages off in /settings.
     no_recruitment: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when the person deleted their data (/deleteme): the row stays for the records that point at it,
+    # but no longer belongs to a platform user.
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Profile(SQLModel, table=True):
@@ -54,7 +58,8 @@ class Profile(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", unique=True, index=True)
     role: Role = Field(sa_type=str_enum(Role))
     name: str = Field(max_length=40)
-    phone: str = Field(max_length=16, index=True)
+    # Encrypted at rest (models.crypto); nothing looks people up by phone, so there is no index or hash of it.
+    phone: str = Field(sa_type=EncryptedText("profile.phone"))
     district: str = Field(max_length=16, index=True)
     street: str | None = Field(default=None, max_length=60)
     # Volunteers only: the least that serves projects' minimum ages.
@@ -71,6 +76,9 @@ class Profile(SQLModel, table=True):
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     registered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when the person deleted their data: what identified them is gone; role and district stay, so that
+    # the service records that point here still count in the program's statistics.
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     def fields(self) -> dict[str, Any]:
         """Return the editable fields as plain data, as a conversation holds them."""

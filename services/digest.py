@@ -113,7 +113,8 @@ async def compute(session: AsyncSession, now: datetime, zone: str, district: str
             Project.district,
         ),
     )
-    profiles = select(func.count()).select_from(Profile)
+    # People who deleted their data are no longer registered; their hours still count below.
+    profiles = select(func.count()).select_from(Profile).where(col(Profile.erased_at).is_(None))
     minutes_by_day: dict[str, list[tuple[date, int]]] = {}
     fortnight_start, _ = utc_range(today - timedelta(days=14), today, zone)
     rows = (

@@ -79,6 +79,7 @@ class Problem(StrEnum):
     STATION_OUTSIDE_DISTRICT = "station_outside_district"
     STATION_NOT_YOURS = "station_not_yours"
     SUPPORT_ALREADY_PENDING = "support_already_pending"
+    ERASURE_BLOCKED = "erasure_blocked"
 
 
 class InputError(Exception):

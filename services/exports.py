@@ -9,7 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Account, Attendance, Organisation, Profile, Project, Shift, Signup
-from services import organisations
+from services import organisations, privacy
 from services.certificates import volunteer_number
 from services.errors import NotAllowedError, Problem
 from services.hours import as_hours
@@ -31,11 +31,6 @@ FIELDS = (
     "checkout_method",
     "confirmed",
 )
-
-
-def masked(phone: str) -> str:
-    """A phone number as exports show it: +86 138****8000."""
-    return f"{phone[:6]}****{phone[-4:]}" if len(phone) >= 10 else "****"
 
 
 async def exportable(session: AsyncSession, account: Account, organisation_id: int | None) -> Organisation | None:
@@ -78,7 +73,7 @@ async def service_rows(
                 record.id,
                 volunteer_number(profile),
                 profile.name,
-                masked(profile.phone),
+                privacy.mask_phone(profile.phone),
                 project.title,
                 project.address,
                 begins.date(),

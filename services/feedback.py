@@ -92,7 +92,8 @@ async def attendees(session: AsyncSession, shift: Shift) -> list[tuple[Signup, P
         .join(Attendance, col(Attendance.signup_id) == col(Signup.id))
         .join(Profile, col(Profile.id) == col(Signup.profile_id))
         .outerjoin(Evaluation, col(Evaluation.signup_id) == col(Signup.id))
-        .where(Signup.shift_id == shift.id)
+        # Someone who deleted their data is not evaluated any more.
+        .where(Signup.shift_id == shift.id, col(Profile.erased_at).is_(None))
         .order_by(col(Profile.name))
     )
     return [(a, b, c) for a, b, c in (await session.exec(query)).all()]

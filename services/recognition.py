@@ -41,6 +41,7 @@ async def volunteers_of(session: AsyncSession, organisation: Organisation, now: 
             .join(Attendance, col(Attendance.profile_id) == col(Profile.id))
             .where(Attendance.organisation_id == organisation.id, col(Attendance.checked_in_at) > now - RECENT)
         )
+    query = query.where(col(Profile.erased_at).is_(None))  # nothing new is recorded for someone who left
     return (await session.exec(query.distinct().order_by(col(Profile.name)))).all()
 
 

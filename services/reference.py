@@ -47,4 +47,4 @@ CERTIFICATE_LEVELS: Final[tuple[str, ...]] = ("assistant", "intermediate", "seni
 LOCALES: Final[tuple[str, ...]] = ("zh_CN", "en")
 
 # Bumped whenever the privacy notice's content changes, so consent can be asked again.
-PRIVACY_NOTICE_VERSION: Final = "2026-11"
+PRIVACY_NOTICE_VERSION: Final = "2026-11-27"

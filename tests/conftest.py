@@ -11,8 +11,13 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from models import SessionFactory, make_engine, make_session_factory
+from models import SessionFactory, crypto, make_engine, make_session_factory
 from models.migrate import upgrade
+
+# The tests' own data key: for this process (fixtures write rows directly) and for the bot processes they start.
+TEST_DATA_KEY = crypto.new_key()
+os.environ["DATA_KEY"] = TEST_DATA_KEY
+crypto.use_key(TEST_DATA_KEY)
 
 
 @pytest.fixture
