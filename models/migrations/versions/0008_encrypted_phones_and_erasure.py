@@ -54,7 +54,17 @@ def _decrypt(value: str, context: str) -> str:
     return crypto.ring().decrypt(value, context)
 
 
+def _require_key_if_needed() -> None:
+    """Refuse before changing anything when there is something to encrypt and no key to do it with."""
+    connection = op.get_bind()
+    for table, _, _ in ENCRYPTED:
+        if connection.execute(sa.text(f'SELECT 1 FROM {table} LIMIT 1')).first() is not None:  # noqa: S608
+            crypto.ring()
+            return
+
+
 def upgrade() -> None:
+    _require_key_if_needed()
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('erased_at', models.base.UTCDateTime(timezone=True), nullable=True))
 
@@ -78,6 +88,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _require_key_if_needed()
     for table, key, column in ENCRYPTED:
         _rewrite(table, key, column, _decrypt)
 
