@@ -20,7 +20,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Text
+from sqlalchemy import LargeBinary, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -64,10 +64,28 @@ class KeyRing:
             keys.append(key)
         return cls(keys)
 
-    def encrypt(self, text: str, context: str) -> str:
+    def seal(self, data: bytes, context: str) -> bytes:
+        """Encrypt ``data`` for the column named ``context``: key id, nonce, ciphertext and tag."""
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._ciphers[self._current].encrypt(nonce, text.encode(), context.encode())
-        return PREFIX + base64.urlsafe_b64encode(self._current + nonce + sealed).decode().rstrip("=")
+        return self._current + nonce + self._ciphers[self._current].encrypt(nonce, data, context.encode())
+
+    def open(self, sealed: bytes, context: str) -> bytes:
+        """Decrypt what ``seal`` made for the same column."""
+        key_id, nonce, body = (
+            sealed[:ID_BYTES],
+            sealed[ID_BYTES : ID_BYTES + NONCE_BYTES],
+            sealed[ID_BYTES + NONCE_BYTES :],
+        )
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            raise DataKeyError(f"a value in {context} was encrypted with a key that DATA_KEY does not hold")
+        try:
+            return cipher.decrypt(nonce, body, context.encode())
+        except InvalidTag as exc:
+            raise DataKeyError(f"a value in {context} does not open with its key: damaged or moved") from exc
+
+    def encrypt(self, text: str, context: str) -> str:
+        return PREFIX + base64.urlsafe_b64encode(self.seal(text.encode(), context)).decode().rstrip("=")
 
     def decrypt(self, stored: str, context: str) -> str:
         if not stored.startswith(PREFIX):
@@ -77,14 +95,7 @@ class KeyRing:
             raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         except (binascii.Error, ValueError) as exc:
             raise DataKeyError(f"a value in {context} is damaged") from exc
-        key_id, nonce, sealed = raw[:ID_BYTES], raw[ID_BYTES : ID_BYTES + NONCE_BYTES], raw[ID_BYTES + NONCE_BYTES :]
-        cipher = self._ciphers.get(key_id)
-        if cipher is None:
-            raise DataKeyError(f"a value in {context} was encrypted with a key that DATA_KEY does not hold")
-        try:
-            return cipher.decrypt(nonce, sealed, context.encode()).decode()
-        except InvalidTag as exc:
-            raise DataKeyError(f"a value in {context} does not open with its key: damaged or moved") from exc
+        return self.open(raw, context).decode()
 
 
 def _key_id(key: bytes) -> bytes:
@@ -149,3 +160,20 @@ class EncryptedJSON(TypeDecorator[Any]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
         return None if value is None else json.loads(ring().decrypt(value, self.context))
+
+
+class EncryptedBytes(TypeDecorator[bytes]):
+    """A binary column (a file) stored encrypted."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else ring().seal(value, self.context)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else ring().open(bytes(value), self.context)

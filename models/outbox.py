@@ -6,10 +6,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Date, Index, LargeBinary, Text
+from sqlalchemy import JSON, BigInteger, Column, Date, Index
 from sqlmodel import Field, SQLModel
 
 from models.base import UTCDateTime, str_enum, utcnow
+from models.crypto import EncryptedBytes, EncryptedText
 
 
 class OutboxStatus(StrEnum):
@@ -35,10 +36,11 @@ class Outbox(SQLModel, table=True):
     chat_id: int = Field(sa_type=BigInteger)
     # Set when the message replaces the text of one the bot sent before (a progress report kept current).
     edit_message_id: int | None = Field(default=None, sa_type=BigInteger)
-    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # Encrypted: messages carry names, addresses and contact numbers, and sent ones are kept.
+    text: str = Field(default="", sa_column=Column(EncryptedText("outbox.text"), nullable=False))
     buttons: list[list[dict[str, str]]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     location: list[float] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    attachment: bytes | None = Field(default=None, sa_column=Column(EncryptedBytes("outbox.attachment"), nullable=True))
     attachment_name: str | None = Field(default=None, max_length=120)
     attachment_kind: str | None = Field(default=None, max_length=16)
     priority: int = Field(default=5)

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.cli import main
-from models import Conversation, Organisation, Profile, crypto, make_engine, make_session_factory
+from models import Conversation, Organisation, Outbox, Profile, crypto, make_engine, make_session_factory
 from models.crypto import DataKeyError, KeyRing
 from models.migrate import downgrade, upgrade
 from tests.conftest import TEST_DATA_KEY
@@ -76,6 +76,9 @@ def test_new_data_key_prints_a_key_the_bot_accepts(capsys: pytest.CaptureFixture
     KeyRing.parse(capsys.readouterr().out.strip())
 
 
+EVERY_ONE = "profile p, organisation o, conversation c, outbox m"  # one row in each
+
+
 def _raw(path: Path, query: str) -> list[tuple[object, ...]]:
     with closing(sqlite3.connect(path)) as db:
         return db.execute(query).fetchall()
@@ -107,6 +110,12 @@ async def test_migration_0008_encrypts_what_is_there_and_0007_gets_it_back(
             "INSERT INTO conversation (account_id, flow, step, data, nonce, updated_at)"
             f""" VALUES (1, 'register', 'summary', '{{"phone": "+8613700000000"}}', 'abcdef', '{now}')"""
         )
+        db.execute(
+            "INSERT INTO outbox (key, kind, chat_id, text, buttons, attachment, priority, status, attempts,"
+            " not_before, created_at)"
+            " VALUES ('reminder:1', 'reminder', 42, '联系电话 +8613912345678', '[]', ?, 5, 'sent', 1, ?, ?)",
+            (b"%PDF-1.4 13912345678", now, now),
+        )
         db.commit()
 
     monkeypatch.setattr(crypto, "_ring", None)
@@ -114,19 +123,33 @@ async def test_migration_0008_encrypts_what_is_there_and_0007_gets_it_back(
         await asyncio.to_thread(upgrade, url, "0008")
     crypto.use_key(TEST_DATA_KEY)
     await asyncio.to_thread(upgrade, url, "0008")
-    raw = _raw(path, "SELECT p.phone, o.contact_phone, c.data FROM profile p, organisation o, conversation c")
+    raw = _raw(
+        path, "SELECT p.phone, o.contact_phone, c.data, m.text FROM profile p, organisation o, conversation c, outbox m"
+    )
     assert all(str(value).startswith("g1.") for value in raw[0])
-    assert b"1380013" not in path.read_bytes()
+    for plain in (b"1380013", b"13912345678", b"13700000000", b"%PDF"):
+        assert plain not in path.read_bytes()
     engine = make_engine(url)
     try:
         async with make_session_factory(engine)() as session:
             assert (await session.exec(select(Profile.phone))).one() == "+8613800138000"
             assert (await session.exec(select(Organisation.contact_phone))).one() == "+8613912345678"
             assert (await session.exec(select(Conversation))).one().data == {"phone": "+8613700000000"}
+            message = (await session.exec(select(Outbox))).one()
+            assert (message.text, message.attachment) == ("联系电话 +8613912345678", b"%PDF-1.4 13912345678")
     finally:
         await engine.dispose()
 
     await asyncio.to_thread(downgrade, url, "0007")
-    assert _raw(path, "SELECT p.phone, o.contact_phone, c.data FROM profile p, organisation o, conversation c") == [
-        ("+8613800138000", "+8613912345678", '{"phone":"+8613700000000"}')
+    assert _raw(
+        path,
+        f"SELECT p.phone, o.contact_phone, c.data, m.text, m.attachment FROM {EVERY_ONE}",
+    ) == [
+        (
+            "+8613800138000",
+            "+8613912345678",
+            '{"phone":"+8613700000000"}',
+            "联系电话 +8613912345678",
+            b"%PDF-1.4 13912345678",
+        )
     ]

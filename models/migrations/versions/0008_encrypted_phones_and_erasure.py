@@ -4,13 +4,14 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-27 15:00:00.000000
 
-Existing phone numbers (people's and organisations' contact numbers) and half-filled forms are encrypted
-with DATA_KEY in place; a database with such rows cannot be upgraded without the key. Nothing looked people up
+Existing phone numbers (people's and organisations' contact numbers), half-filled forms and the outbox's
+messages and files are encrypted with DATA_KEY in place; a database with such rows cannot be upgraded without the key. Nothing looked people up
 by phone, so the index on it goes (it could not serve ciphertext anyway). Downgrading decrypts them again.
 """
 
 import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -28,10 +29,12 @@ ENCRYPTED = (
     ('profile', 'id', 'phone'),
     ('organisation', 'id', 'contact_phone'),
     ('conversation', 'account_id', 'data'),
+    ('outbox', 'id', 'text'),
+    ('outbox', 'id', 'attachment'),
 )
 
 
-def _rewrite(table: str, key: str, column: str, change: Callable[[str, str], str]) -> None:
+def _rewrite(table: str, key: str, column: str, change: Callable[[Any, str], Any]) -> None:
     """Pass every value of ``table.column`` through ``change(value, context)``, row by row."""
     connection = op.get_bind()
     rows = connection.execute(sa.text(f'SELECT {key}, {column} FROM {table}')).all()  # noqa: S608 - names above
@@ -39,18 +42,22 @@ def _rewrite(table: str, key: str, column: str, change: Callable[[str, str], str
     for row_key, value in rows:
         if value is None:
             continue
-        if not isinstance(value, str):  # a JSON column read back as data by the driver
+        if not isinstance(value, str | bytes):  # a JSON column read back as data by the driver
             value = json.dumps(value, ensure_ascii=False, separators=(',', ':'))
         connection.execute(statement, {'value': change(value, f'{table}.{column}'), 'key': row_key})
 
 
-def _encrypt(value: str, context: str) -> str:
+def _encrypt(value: Any, context: str) -> Any:
+    if isinstance(value, bytes):
+        return crypto.ring().seal(value, context)
     if context == 'conversation.data':
         value = json.dumps(json.loads(value), ensure_ascii=False, separators=(',', ':'))
     return crypto.ring().encrypt(value, context)
 
 
-def _decrypt(value: str, context: str) -> str:
+def _decrypt(value: Any, context: str) -> Any:
+    if isinstance(value, bytes):
+        return crypto.ring().open(value, context)
     return crypto.ring().decrypt(value, context)
 
 
