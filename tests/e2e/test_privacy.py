@@ -208,7 +208,9 @@ async def test_deleteme_erases_the_person_keeps_their_hours_and_moves_the_waitli
     assert asked.buttons == ["删除我的数据", "保留我的数据"]
     await lin.presses("删除我的数据")
     told = await lin.sees()
-    assert told.mentions("您的数据已删除", "已取消：1 个", "1 条服务记录，共 3.0 小时", "不再与任何记录关联")
+    assert told.mentions(
+        "您的数据已删除", "已取消的班次和候补名额：1", "服务记录 1 条（共 3.0 小时）", "不再与任何记录关联"
+    )
 
     assert (await wang.screen()).mentions("鼓浪屿长者陪伴", "空出了一个名额")
     assert "有志愿者取消了" in await huang.screen()
@@ -245,7 +247,7 @@ async def test_deleteme_in_english_says_what_was_kept_and_why(chat: Chat, bot: R
     await lin.says("/deleteme")
     assert (await lin.sees()).mentions("Delete your data?", "Kept without your name", "§19")
     await lin.presses("Delete my data")
-    assert (await lin.sees()).mentions("Your data is deleted.", "1 service records, 3.0 h", "Regulations (§19)")
+    assert (await lin.sees()).mentions("Your data is deleted.", "service records: 1 (3.0 h)", "Regulations (§19)")
 
 
 async def test_keeping_ones_data_deletes_nothing(chat: Chat, bot: RunningBot) -> None:
