@@ -179,6 +179,9 @@ async def everything_about(session: AsyncSession, account: Account, now: datetim
             continue
         for row in rows:
             found.setdefault(name, {})[_key(table, row)] = row
+    if account.chat_id is not None:  # messages for their chat that name no account
+        for row in await _rows(session, tables["outbox"], "chat_id", [account.chat_id]):
+            found.setdefault("outbox", {})[row["id"]] = row
     for name, column, parent in DEPENDENT_ROWS:
         parent_table, _, parent_column = parent.partition(".")
         keys = [row[parent_column or "id"] for row in found.get(parent_table, {}).values()]

@@ -152,16 +152,19 @@ async def a_full_record(sessions: SessionFactory) -> dict[str, Any]:
         await session.flush()
         session.add(EvaluationChange(evaluation_id=evaluation.id or 0, before={"rating": 3, "comment": "林小雨迟到"}))
         session.add(DigestSubscription(account_id=lin.account_id))
-        session.add(
-            Outbox(
-                key="notice:1",
+        lin_account = await session.get(Account, lin.account_id)
+        assert lin_account is not None
+        assert lin_account.chat_id is not None
+        for n, account_id in enumerate((lin.account_id, None)):  # the second names only the chat
+            message = Outbox(
+                key=f"notice:{n}",
                 kind="notice",
-                account_id=lin.account_id,
-                chat_id=1,
+                account_id=account_id,
+                chat_id=lin_account.chat_id,
                 text="提醒",
                 status=OutboxStatus.SENT,
             )
-        )
+            session.add(message)
         session.add(
             Conversation(account_id=lin.account_id, flow="feedback", step="comment", data={"rating": 5}, nonce="abcdef")
         )
@@ -202,7 +205,7 @@ async def test_mydata_holds_a_row_of_every_record_that_concerns_the_person_and_n
     }
     assert tables["profile"][0]["phone"] == people["lin"].phone
     assert tables["conversation"][0]["data"] == {"rating": 5}
-    assert {len(tables["signup"]), len(tables["certificate"])} == {2}
+    assert {len(tables["signup"]), len(tables["certificate"]), len(tables["outbox"])} == {2}
     assert "attachment" not in tables["outbox"][0]
     text = json.dumps(everything, ensure_ascii=False)
     for others in (people["wang"].phone, "王小明", people["supervisor"].phone, "黄志明"):
