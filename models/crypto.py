@@ -5,8 +5,9 @@ SHA-256) says which key of the ring opened it, so DATA_KEY may list a new key fi
 and older ones after it (they still decrypt). The column's name is bound in as associated data, so a value
 copied into another column does not decrypt there.
 
-AES-GCM rather than Fernet: both come from ``cryptography``, but a Fernet token costs about ten times as much
-to open (HMAC and CBC objects made per call), and every profile a query loads opens one.
+AES-GCM rather than Fernet: both come from ``cryptography``, but a Fernet token costs four to five times as much
+to open (HMAC and CBC objects made per call; about 19 µs against 4 µs here), and every profile a query loads
+opens one.
 """
 
 from __future__ import annotations
