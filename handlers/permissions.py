@@ -36,6 +36,10 @@ WHO_MAY: dict[str, frozenset[Standing]] = {
     "/projects": EVERYONE,
     "pj": EVERYONE,
     "bp": EVERYONE,
+    # One's own data (PIPL): seeing it and erasing it; agreeing to a changed privacy notice.
+    "/mydata": EVERYONE,
+    "/deleteme": EVERYONE,
+    "pv": REGISTERED,
     # Anyone registered: organisations (what kind each may join or found is the services' to say).
     "/neworg": REGISTERED,
     "/org": REGISTERED,

@@ -90,7 +90,7 @@ class KeyRing:
 
     def decrypt(self, stored: str, context: str) -> str:
         if not stored.startswith(PREFIX):
-            raise DataKeyError(f"a value in {context} is not encrypted; was migration 0008 applied?")
+            raise DataKeyError(f"a value in {context} is not encrypted; was migration 0009 applied?")
         body = stored[len(PREFIX) :]
         try:
             raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))

@@ -125,6 +125,8 @@ SUBJECT_COLUMNS: dict[tuple[str, str], str] = {
     ("digestsubscription", "account_id"): ROWS,
     ("broadcast", "created_by"): ROWS,
     ("programsetting", "changed_by"): ROWS,
+    # What the person did with privileges (the rows name other objects by id only); kept after erasure.
+    ("auditentry", "actor_id"): ROWS,
 }
 
 # Rows that concern the person through rows of theirs: (table, column pointing at the parent, parent table).

@@ -31,8 +31,8 @@ ROWS = [
 STORED = "SELECT p.phone, c.data, m.text, m.attachment FROM profile p, conversation c, outbox m"
 
 
-async def test_migration_0008_encrypts_existing_rows_on_postgresql_and_0007_restores_them(postgres_url: str) -> None:
-    await asyncio.to_thread(upgrade, postgres_url, "0007")
+async def test_migration_0009_encrypts_existing_rows_on_postgresql_and_0008_restores_them(postgres_url: str) -> None:
+    await asyncio.to_thread(upgrade, postgres_url, "0008")
     engine = make_engine(postgres_url)
     try:
         async with engine.begin() as connection:
@@ -48,7 +48,7 @@ async def test_migration_0008_encrypts_existing_rows_on_postgresql_and_0007_rest
             assert (await session.exec(select(Profile.phone))).one() == "+8613800138000"
             assert (await session.exec(select(Conversation))).one().data == {"phone": "+8613700000000"}
             assert (await session.exec(select(Outbox))).one().attachment == b"PDF 13912345678"
-        await asyncio.to_thread(downgrade, postgres_url, "0007")
+        await asyncio.to_thread(downgrade, postgres_url, "0008")
         await engine.dispose()  # its connections hold statements prepared for the encrypted schema
         async with engine.connect() as connection:
             phone, data, message, attachment = (await connection.execute(text(STORED))).one()

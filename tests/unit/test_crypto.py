@@ -84,12 +84,12 @@ def _raw(path: Path, query: str) -> list[tuple[object, ...]]:
         return db.execute(query).fetchall()
 
 
-async def test_migration_0008_encrypts_what_is_there_and_0007_gets_it_back(
+async def test_migration_0009_encrypts_what_is_there_and_0008_gets_it_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
     url = f"sqlite+aiosqlite:///{path}"
-    await asyncio.to_thread(upgrade, url, "0007")
+    await asyncio.to_thread(upgrade, url, "0008")
     now = "2026-11-27 10:00:00.000000"
     with closing(sqlite3.connect(path)) as db:
         db.execute(
@@ -120,9 +120,9 @@ async def test_migration_0008_encrypts_what_is_there_and_0007_gets_it_back(
 
     monkeypatch.setattr(crypto, "_ring", None)
     with pytest.raises(DataKeyError):
-        await asyncio.to_thread(upgrade, url, "0008")
+        await asyncio.to_thread(upgrade, url, "0009")
     crypto.use_key(TEST_DATA_KEY)
-    await asyncio.to_thread(upgrade, url, "0008")
+    await asyncio.to_thread(upgrade, url, "0009")
     raw = _raw(
         path, "SELECT p.phone, o.contact_phone, c.data, m.text FROM profile p, organisation o, conversation c, outbox m"
     )
@@ -140,7 +140,7 @@ async def test_migration_0008_encrypts_what_is_there_and_0007_gets_it_back(
     finally:
         await engine.dispose()
 
-    await asyncio.to_thread(downgrade, url, "0007")
+    await asyncio.to_thread(downgrade, url, "0008")
     assert _raw(
         path,
         f"SELECT p.phone, o.contact_phone, c.data, m.text, m.attachment FROM {EVERY_ONE}",

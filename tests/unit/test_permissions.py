@@ -66,9 +66,10 @@ SAMPLES: dict[str, list[str]] = {
     "as": ["as:month", "as:month:all"],
     "set:limit": ["set:limit:1"],
     "au": ["au:0"],
+    "pv": ["pv:ok:2026-11-27", "pv:no"],
 }  # fmt: skip
 # Presses any volunteer may make on objects that are not anyone's (signing up for an open shift, joining a team).
-OPEN_TO_ANY_VOLUNTEER = {"su:{shift}", "wl:{shift}", "jp:0", "jo:{team}"}
+OPEN_TO_ANY_VOLUNTEER = {"su:{shift}", "wl:{shift}", "jp:0", "jo:{team}", "pv:ok:2026-11-27", "pv:no"}
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """phone numbers and conversations encrypted at rest; erased accounts and profiles
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-27 15:00:00.000000
 
 Existing phone numbers (people's and organisations' contact numbers), half-filled forms and the outbox's
@@ -19,8 +19,8 @@ from alembic import op
 import models.base
 from models import crypto
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
