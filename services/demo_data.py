@@ -487,19 +487,21 @@ async def seed_demo(session: AsyncSession) -> int:
         project_id = shifts[0].project_id
         recorder = await session.get(Project, project_id)
         assert recorder is not None
+        served_by = (volunteers[index % len(volunteers)], volunteers[(index + 3) % len(volunteers)])
         for days_ago in (3 + index % 5, 10 + index % 4):
             starts = _local(-days_ago, PROJECTS[index][9], now)
             past = Shift(
                 project_id=project_id,
                 starts_at=starts,
                 ends_at=starts + timedelta(hours=PROJECTS[index][10]),
-                capacity=PROJECTS[index][11],
-                taken=2,
+                # Never fewer places than the people who served in them.
+                capacity=max(PROJECTS[index][11], len(served_by)),
+                taken=len(served_by),
                 status=ShiftStatus.COMPLETED,
             )
             session.add(past)
             await session.flush()
-            for volunteer in (volunteers[index % len(volunteers)], volunteers[(index + 3) % len(volunteers)]):
+            for volunteer in served_by:
                 signup = Signup(
                     shift_id=past.id or 0, profile_id=volunteer.id or 0, status=SignupStatus.CONFIRMED, queued_at=starts
                 )

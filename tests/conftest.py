@@ -10,6 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import HealthCheck, settings
 
 from models import SessionFactory, crypto, make_engine, make_session_factory
 from models.migrate import upgrade
@@ -18,6 +19,24 @@ from models.migrate import upgrade
 TEST_DATA_KEY = crypto.new_key()
 os.environ["DATA_KEY"] = TEST_DATA_KEY
 crypto.use_key(TEST_DATA_KEY)
+
+# Property-based tests: a fixed, derandomised run in the normal suite (the same examples every time, so a CI
+# failure reproduces), and a long random one on demand: HYPOTHESIS_PROFILE=long.
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile(
+    "ci",
+    max_examples=30,
+    stateful_step_count=40,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_QUIET,
+)
+settings.register_profile(
+    "long", max_examples=1000, stateful_step_count=100, deadline=None, print_blob=True, suppress_health_check=_QUIET
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
