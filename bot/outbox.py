@@ -13,7 +13,7 @@ from aiolimiter import AsyncLimiter
 
 from bot.frontends.base import Delivery, Frontend, SendResult
 from handlers.outgoing import as_reply
-from models import Outbox, SessionFactory, utcnow
+from models import Outbox, SessionFactory, unavailable, utcnow
 from services import outbox
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ class OutboxSender:
         self._changed = asyncio.Event()
         self._sending: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
+        self._database_down = False
 
     async def start(self) -> None:
         async with self.sessions() as session:
@@ -114,9 +115,11 @@ class OutboxSender:
         while True:
             try:
                 claimed = await self._claim()
-            except Exception:
-                log.exception("outbox: claiming failed; trying again shortly")
+            except Exception as error:
+                self._failed(error, "claiming failed")
                 claimed = 0
+            else:
+                self._reachable()
             if claimed:
                 continue
             self._wake.clear()
@@ -158,14 +161,29 @@ class OutboxSender:
             batch, self._done = self._done, []
             try:
                 await self._settle(batch)
-            except Exception:
-                log.exception("outbox: recording %d outcomes failed; trying again shortly", len(batch))
+            except Exception as error:
+                # Kept and written first when the database answers again: nothing is sent twice or forgotten.
+                self._failed(error, f"recording {len(batch)} outcomes failed")
                 self._done = batch + self._done
                 await asyncio.sleep(IDLE_POLL)
                 continue
+            self._reachable()
             self._open -= len(batch)
             self._forget_quiet_chats()
             self._changed.set()
+
+    def _failed(self, error: Exception, what: str) -> None:
+        """Log a failure in full, but a database out of reach once per outage; the loops go on either way."""
+        if not unavailable(error):
+            log.error("outbox: %s; trying again shortly", what, exc_info=error)
+        elif not self._database_down:
+            log.warning("outbox: the database is unavailable; sending waits until it is back")
+            self._database_down = True
+
+    def _reachable(self) -> None:
+        if self._database_down:
+            log.warning("outbox: the database is reachable again; sending goes on")
+            self._database_down = False
 
     def _forget_quiet_chats(self) -> None:
         """Drop the per-chat pacing of chats not written to within the pause (keeps memory flat)."""

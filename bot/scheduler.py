@@ -19,7 +19,7 @@ from handlers.sweeps import (
     send_digests,
     send_reminders,
 )
-from models import SessionFactory
+from models import SessionFactory, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,15 @@ def build_scheduler(core: Core, wake: Wake, timezone: str) -> AsyncIOScheduler:
 
 
 async def _run(name: str, sweep: Sweep, core: Core, wake: Wake) -> int:
-    queued = await sweep(core.sessions, core.dispatcher.settings, core.clock.now())
+    """Run one sweep; a failure is logged and the next run (a minute later) catches up on what is due."""
+    try:
+        queued = await sweep(core.sessions, core.dispatcher.settings, core.clock.now())
+    except Exception as error:
+        if unavailable(error):
+            log.warning("sweep %s skipped: the database is unavailable", name)
+        else:
+            log.exception("sweep %s failed", name)
+        return 0
     if queued:
         log.info("sweep %s: %d messages queued", name, queued)
         wake()

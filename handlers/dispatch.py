@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from handlers import engine, outgoing, permissions
 from handlers.engine import Ctx, Router, Settings
 from handlers.events import Event, Kind, Outcome, Reply
 from handlers.hints import hint_for
 from handlers.i18n import resolve_locale, texts
-from models import Clock, Conversation, SessionFactory
+from models import Clock, Conversation, SessionFactory, unavailable
 from services import people
 from services.errors import InputError
 from services.people import Standing
@@ -91,17 +93,35 @@ class Dispatcher:
                 queued = await self._queue_for_others(ctx)
                 await engine.save(ctx)
                 await session.commit()
-            except Exception:
-                log.exception("failed to handle a %s event", event.kind.value)
-                await session.rollback()
-                locale = resolve_locale(None, event.language, self.settings.default_locale)
-                sorry = texts(locale).t(
-                    "Sorry, something went wrong on our side. What you entered so far is kept; please try again."
-                )
-                return Outcome(replies=[Reply(text=sorry)], toast=sorry)
+            except Exception as error:
+                return await self._failed(session, event, error)
         if queued and self.on_queued is not None:
             self.on_queued()
         return ctx.outcome
+
+    async def _failed(self, session: AsyncSession, event: Event, error: Exception) -> Outcome:
+        """Roll back and tell the person to try again; a database out of reach is said apart from our own bugs."""
+        down = unavailable(error)
+        if down:
+            # No traceback and no message: the driver's text may quote the statement's values.
+            cause = type(getattr(error, "orig", None) or error).__name__
+            log.warning("database unavailable while handling a %s event (%s)", event.kind.value, cause)
+        else:
+            log.error("failed to handle a %s event", event.kind.value, exc_info=error)
+        try:
+            await session.rollback()
+        except Exception:  # the connection is gone, and the server dropped the transaction with it
+            log.debug("rollback after a failure failed too", exc_info=True)
+        said = texts(resolve_locale(None, event.language, self.settings.default_locale))
+        if down:
+            sorry = said.t(
+                "The service is temporarily unavailable. What you entered so far is kept; please try again in a minute."
+            )
+        else:
+            sorry = said.t(
+                "Sorry, something went wrong on our side. What you entered so far is kept; please try again."
+            )
+        return Outcome(replies=[Reply(text=sorry)], toast=sorry)
 
     async def _queue_for_others(self, ctx: Ctx) -> int:
         """Messages to other people go through the outbox, committed with the change that caused them."""

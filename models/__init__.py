@@ -4,7 +4,7 @@ from models.audit import AuditEntry
 from models.base import Clock, UTCDateTime, utcnow
 from models.broadcasts import Audience, Broadcast, BroadcastStatus, ProgramSetting
 from models.conversation import Conversation
-from models.db import SessionFactory, make_engine, make_session_factory
+from models.db import SessionFactory, make_engine, make_session_factory, unavailable
 from models.feedback import Evaluation, EvaluationChange, Feedback
 from models.organisations import (
     MemberRole,
@@ -93,5 +93,6 @@ __all__ = [
     "Verification",
     "make_engine",
     "make_session_factory",
+    "unavailable",
     "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,7 +12,13 @@ SessionFactory = async_sessionmaker[AsyncSession]
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; on SQLite, turn on foreign keys and WAL for concurrent readers."""
+    """Create the async engine; on SQLite, turn on foreign keys and WAL for concurrent readers.
+
+    On a database server, a pooled connection is checked before use, so that connections the server dropped
+    (a restart, a failover, an administrator) are replaced instead of failing someone's update.
+    """
+    if not url.startswith("sqlite"):
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -33,3 +39,19 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 def make_session_factory(engine: AsyncEngine) -> SessionFactory:
     """Sessions keep loaded objects usable after commit, as async code needs."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def unavailable(error: BaseException) -> bool:
+    """Say whether an error means the database could not be reached or lost the connection: worth a retry later.
+
+    A failed connect (no statement was run), a connection the driver marked as lost, the DB-API's
+    operational and interface errors (SQLite's "unable to open database file" and "database is locked"),
+    the pool waiting in vain, and network errors that surface unwrapped from some drivers.
+    """
+    if isinstance(error, exc.DBAPIError):
+        return (
+            error.connection_invalidated
+            or error.statement is None
+            or isinstance(error, exc.OperationalError | exc.InterfaceError)
+        )
+    return isinstance(error, exc.DisconnectionError | exc.TimeoutError | ConnectionError | TimeoutError)
