@@ -24,7 +24,8 @@ All routes live under ``/control`` and speak JSON; failures are
                                      "latitude", "longitude", "note"?}]})
     GET  /log, GET /commands         Bot API call log, commands per scope and language
     POST /faults                     {"method", "error_code", "retry_after"?, "times"?}
-    POST /limits                     {"global_rate"?, "chat_rate"?, "fault_share"?, "fault_kinds"?, "seed"?}
+    POST /limits                     {"global_rate"?, "chat_rate"?, "fault_share"?, "fault_kinds"?,
+                                     "fault_methods"? (sending methods by default, "*" for all), "seed"?}
     POST /reset                      forget users, chats, updates, files, places, the clock and the log
 
 Each user action answers {"update_id", "seq", ...}: ``seq`` is the chat's change
@@ -45,7 +46,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from emulator.state import JSON, Chat, Message, StoredFile, World
+from emulator.state import JSON, SENDING, Chat, Message, StoredFile, World
 from emulator.tg_html import utf16_len
 
 # A valid 1x1 PNG: what a user "sends" as a photo.
@@ -316,7 +317,7 @@ class ControlApi:
         return _json({"ok": True})
 
     async def set_limits(self, request: web.Request) -> web.Response:
-        """Enforce flood control (messages per second, globally and per chat) and random faults on sends."""
+        """Enforce flood control (messages per second, globally and per chat) and random faults on calls."""
         body = await _body(request)
         try:
             self.world.limits.configure(
@@ -324,6 +325,7 @@ class ControlApi:
                 chat_rate=float(body["chat_rate"]) if body.get("chat_rate") else None,
                 fault_share=float(body.get("fault_share", 0.0)),
                 fault_kinds=tuple(body.get("fault_kinds") or ("429", "500", "502", "timeout")),
+                fault_methods=tuple(body.get("fault_methods") or SENDING),
                 seed=int(body.get("seed", 0)),
             )
         except (TypeError, ValueError) as error:

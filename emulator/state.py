@@ -390,7 +390,11 @@ class Limits:
     """Telegram's flood control and a flaky network, when a test or benchmark asks for them.
 
     ``global_rate`` messages per second over any one-second window and ``chat_rate`` per chat; beyond them a
-    send gets 429 with ``retry_after``. ``fault_share`` of sends fail at random with one of ``fault_kinds``.
+    send gets 429 with ``retry_after``. ``fault_share`` of the calls to ``fault_methods`` (the sending methods
+    unless told otherwise; "*" for every method) fail with one of ``fault_kinds``, before anything is done.
+
+    Whether a call fails is drawn from the seed, the method, the chat and how many such calls came before, so
+    one chat's conversation meets the same faults in every run, however other chats' calls interleave.
     """
 
     def __init__(self) -> None:
@@ -402,25 +406,23 @@ class Limits:
         chat_rate: float | None = None,
         fault_share: float = 0.0,
         fault_kinds: tuple[str, ...] = ("429", "500", "502", "timeout"),
+        fault_methods: tuple[str, ...] = tuple(SENDING),
         seed: int = 0,
     ) -> None:
         self.global_rate, self.chat_rate = global_rate, chat_rate
         self.fault_share, self.fault_kinds = fault_share, fault_kinds
-        self._random = random.Random(seed)
+        self.fault_methods = frozenset(method.lower() for method in fault_methods)
+        self.seed = seed
+        self._calls: dict[tuple[str, str | None], int] = {}
         self._recent: deque[float] = deque()
         self._last: dict[str, float] = {}
 
     async def check(self, method: str, chat: str | None) -> None:
-        if method.lower() not in SENDING:
+        name = method.lower()
+        if self.fault_share and (name in self.fault_methods or "*" in self.fault_methods):
+            await self._maybe_fail(name, chat)
+        if name not in SENDING:
             return
-        if self.fault_share and self._random.random() < self.fault_share:
-            kind = self._random.choice(self.fault_kinds)
-            if kind == "timeout":
-                await asyncio.sleep(2)
-                raise ApiError(504, "Gateway Timeout")
-            if kind == "429":
-                raise ApiError(429, "Too Many Requests: retry after 1", 1)
-            raise ApiError(int(kind), "Internal Server Error" if kind == "500" else "Bad Gateway")
         now = time.monotonic()
         if self.global_rate is not None:
             while self._recent and self._recent[0] <= now - 1.0:
@@ -433,3 +435,17 @@ class Limits:
             self._last[chat] = now
         if self.global_rate is not None:
             self._recent.append(now)
+
+    async def _maybe_fail(self, method: str, chat: str | None) -> None:
+        calls = self._calls.get((method, chat), 0)
+        self._calls[method, chat] = calls + 1
+        draw = random.Random(f"{self.seed}:{method}:{chat}:{calls}")
+        if draw.random() >= self.fault_share:
+            return
+        kind = draw.choice(self.fault_kinds)
+        if kind == "timeout":
+            await asyncio.sleep(2)
+            raise ApiError(504, "Gateway Timeout")
+        if kind == "429":
+            raise ApiError(429, "Too Many Requests: retry after 1", 1)
+        raise ApiError(int(kind), "Internal Server Error" if kind == "500" else "Bad Gateway")

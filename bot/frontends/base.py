@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -80,26 +81,41 @@ def menu_for(entries: list[MenuEntry], locale: str) -> list[tuple[str, str]]:
     return [(e.command, texts(locale).t(e.description)) for e in entries if not e.coordinators_only]
 
 
-async def with_flood_retry(
+# Pauses before trying a reply again after a server failure, a network error or a timeout (a transient
+# refusal); a reply is tried once more than there are pauses. The outbox sender makes single attempts and
+# schedules its own retries.
+TRANSIENT_PAUSES = (0.5, 1.0, 2.0)
+
+
+async def with_retry(
     call: Callable[[], Awaitable[T]],
-    retry_after: Callable[[BaseException], float | None],
+    classify: Callable[[BaseException], Refusal | None],
     *,
-    attempts: int = 3,
+    attempts: int = len(TRANSIENT_PAUSES) + 1,
     max_wait: float = 60.0,
 ) -> T:
-    """Run an API call, waiting and trying again when the server asks to slow down (HTTP 429).
+    """Run an API call, trying again when the server asks to slow down (429) or failed for a passing reason.
 
-    ``retry_after`` reads the server's requested pause from a platform error, or
-    returns None when the error is not flood control.
+    Flood control is waited out for the server's ``retry_after`` (up to ``max_wait``); server errors, network
+    errors and timeouts after ``TRANSIENT_PAUSES``. A request that timed out may have been carried out all the
+    same, so a retried message can, rarely, arrive twice: better than a question that never arrives.
+    Anything else (forbidden, bad request, an error that is not the Bot API's) is raised at once.
     """
     for attempt in range(1, attempts + 1):
         try:
             return await call()
         except Exception as error:
-            pause = retry_after(error)
-            if pause is None or attempt == attempts or pause > max_wait:
+            refusal = classify(error)
+            if refusal is None or attempt == attempts:
                 raise
-            log.warning("flood control: waiting %.1f s before trying again", pause)
+            if refusal.kind is Refused.FLOOD and refusal.retry_after is not None and refusal.retry_after <= max_wait:
+                pause = refusal.retry_after
+                log.warning("flood control: waiting %.1f s before trying again", pause)
+            elif refusal.kind is Refused.OTHER:
+                pause = TRANSIENT_PAUSES[min(attempt, len(TRANSIENT_PAUSES)) - 1]
+                log.warning("a Bot API call failed (%s); trying again in %.1f s", refusal.message, pause)
+            else:
+                raise
             await asyncio.sleep(pause)
     raise AssertionError("unreachable")
 
@@ -111,10 +127,13 @@ class UpdateTracker:
         self._highest = -1
         self._done: set[int] = set()
         self._changed = asyncio.Condition()
+        # How many times each update was handled: exactly once, whatever the network did.
+        self.times: Counter[int] = Counter()
 
     def done(self, update_id: int) -> None:
         """Record that an update was handled and its answer delivered."""
         self._done.add(update_id)
+        self.times[update_id] += 1
         self._highest = max(self._highest, update_id)
         asyncio.get_running_loop().create_task(self._notify())
 
@@ -355,7 +374,9 @@ class BotApiFrontend(ABC):
             return _result_of(refusal)
         return SendResult(Delivery.SENT)
 
-    async def _send(self, event: Event | None, reply: Reply, chat_id: int, *, attempts: int = 3) -> None:
+    async def _send(
+        self, event: Event | None, reply: Reply, chat_id: int, *, attempts: int = len(TRANSIENT_PAUSES) + 1
+    ) -> None:
         if reply.edit_message_id is not None:
             await self._edit_only(chat_id, reply.edit_message_id, reply, attempts)
             return
@@ -403,11 +424,7 @@ class BotApiFrontend(ABC):
                 raise
 
     async def _retrying(self, call: Callable[[], Awaitable[None]], attempts: int) -> None:
-        await with_flood_retry(call, self._retry_after, attempts=attempts)
-
-    def _retry_after(self, error: BaseException) -> float | None:
-        refusal = self.refusal(error)
-        return refusal.retry_after if refusal is not None and refusal.kind is Refused.FLOOD else None
+        await with_retry(call, self.refusal, attempts=attempts)
 
     @contextlib.contextmanager
     def _refusals_ignored(self) -> Iterator[None]:

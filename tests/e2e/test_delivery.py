@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.frontends.base import TRANSIENT_PAUSES
 from models import Conversation, Profile
 from tests.e2e.conftest import Chat, RunningBot
 from tests.e2e.scripts import SOCIAL_WORKER, VOLUNTEER, play
@@ -59,10 +60,21 @@ async def test_a_not_modified_answer_to_an_edit_is_harmless(chat: Chat, bot: Run
     assert "个人信息" in await lin.sees()
 
 
+async def test_a_reply_that_meets_server_failures_is_tried_again_and_arrives(chat: Chat, bot: RunningBot) -> None:
+    lin = await chat.person("林小雨")
+    await play(lin, VOLUNTEER[:3])
+    await fault(chat, "sendMessage", 502, description="Bad Gateway", times=2)
+    await lin.says("林小雨")
+    assert "手机" in await lin.sees()
+    calls = [c["status"] for c in await chat.client.log() if c["method"].lower() == "sendmessage"]
+    assert calls[-3:] == [502, 502, 200]
+
+
 async def test_a_lost_reply_does_not_lose_the_persons_place(chat: Chat, bot: RunningBot) -> None:
     lin = await chat.person("林小雨")
     await play(lin, VOLUNTEER[:3])
-    await fault(chat, "sendMessage", 500, description="Internal Server Error", times=2)
+    every_attempt = len(TRANSIENT_PAUSES) + 1
+    await fault(chat, "sendMessage", 500, description="Internal Server Error", times=every_attempt)
     await lin.says("林小雨")
     assert "手机" not in await lin.sees()
     assert await step_of(bot) == "phone"

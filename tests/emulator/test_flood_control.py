@@ -35,3 +35,28 @@ async def test_a_fault_share_of_one_fails_every_send_with_the_chosen_kind(api: B
 async def test_malformed_limits_are_refused(client: EmulatorClient) -> None:
     status, _ = await client.call("POST", "/limits", {"global_rate": "fast"})
     assert status == 400
+
+
+async def test_faults_can_hit_any_method_and_repeat_per_chat_with_the_same_seed(
+    api: BotApi, client: EmulatorClient
+) -> None:
+    await client.expect(
+        "POST", "/limits", {"fault_share": 1.0, "fault_kinds": ["500"], "fault_methods": ["getUpdates"]}
+    )
+    status, _ = await api("getUpdates")
+    assert status == 500
+    person = await client.person("林小雨")
+    await api.ok("sendMessage", chat_id=person.user_id, text="发送不受影响")
+
+    async def pattern() -> list[int]:
+        await client.expect(
+            "POST",
+            "/limits",
+            {"fault_share": 0.5, "fault_kinds": ["500", "502", "429"], "fault_methods": ["*"], "seed": 3},
+        )
+        return [(await api("sendMessage", chat_id=person.user_id, text=str(n)))[0] for n in range(12)]
+
+    first = await pattern()
+    assert await pattern() == first
+    assert 200 in first
+    assert set(first) != {200}
