@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, description="shared secret checked on every webhook POST")
     broadcast_weekly_limit: int = Field(default=3, ge=0, le=50, description="recruitment messages per person a week")
     waitlist_offer_hours: int = Field(default=12, ge=1, le=168, description="time to take a freed place")
+    flood_rate: float = Field(
+        default=1.0, ge=0, le=100, description="updates per second one person may send once a burst is used (0: off)"
+    )
+    flood_burst: int = Field(default=20, ge=1, le=1000, description="updates one person may send in a quick burst")
+    flood_notice_seconds: float = Field(
+        default=60.0, ge=1, le=3600, description="at most one 'slow down' note per person in this many seconds"
+    )
     data_key: SecretStr | None = Field(
         default=None, description="key(s) that encrypt phone numbers at rest; `volunteer-bot new-data-key` makes one"
     )

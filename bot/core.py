@@ -52,6 +52,9 @@ def build_core(settings: Settings, bot_username: str = "", clock: Clock | None =
             reminder_hours=tuple(settings.reminder_hours),
             quiet_hours=settings.quiet_hours_range,
             broadcast_weekly_limit=settings.broadcast_weekly_limit,
+            flood_rate=settings.flood_rate,
+            flood_burst=settings.flood_burst,
+            flood_notice_seconds=settings.flood_notice_seconds,
         ),
         clock=clock,
     )

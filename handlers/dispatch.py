@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers import engine, outgoing, permissions
 from handlers.engine import Ctx, Router, Settings
 from handlers.events import Event, Kind, Outcome, Reply
+from handlers.flood import FloodGuard, Verdict
 from handlers.hints import hint_for
 from handlers.i18n import resolve_locale, texts
 from models import Clock, Conversation, SessionFactory, unavailable
@@ -70,6 +71,7 @@ class Dispatcher:
         # Every event is seen at this clock's time (the demo moves it forward; elsewhere it is the real time).
         self.clock = clock or Clock()
         self.locks = PersonLocks()
+        self.flood = FloodGuard(settings.flood_rate, settings.flood_burst, settings.flood_notice_seconds)
         # Told when an update queued messages for others, so that the sender looks at once.
         self.on_queued: Callable[[], None] | None = None
 
@@ -77,6 +79,9 @@ class Dispatcher:
         """Handle one event in one transaction; on an unexpected failure nothing changes and the person is told."""
         if self.clock.offset:
             event = replace(event, at=event.at + self.clock.offset)
+        verdict = self.flood.admit(event.key, event.at)
+        if verdict is not Verdict.ADMIT:
+            return self._too_fast(event, verdict)
         async with self.locks.hold(event.key), self.sessions() as session:
             caller = people.Caller(
                 platform=event.platform,
@@ -98,6 +103,15 @@ class Dispatcher:
         if queued and self.on_queued is not None:
             self.on_queued()
         return ctx.outcome
+
+    def _too_fast(self, event: Event, verdict: Verdict) -> Outcome:
+        """Drop an update of someone sending too fast; the first one dropped in a while says so."""
+        if verdict is Verdict.DROP:
+            return Outcome()
+        log.info("a person is sending faster than the flood limit; their updates are dropped for a while")
+        said = texts(resolve_locale(None, event.language, self.settings.default_locale))
+        note = said.t("You are sending messages faster than I can answer. Please wait a moment, then go on.")
+        return Outcome(replies=[Reply(text=note)], toast=note)
 
     async def _failed(self, session: AsyncSession, event: Event, error: Exception) -> Outcome:
         """Roll back and tell the person to try again; a database out of reach is said apart from our own bugs."""
