@@ -37,6 +37,8 @@ class RunningBot:
             database_url=database_url,
             telegram_api_url=emulator.url,
             bot_token=emulator.token,
+            # Test people act far faster than anyone types; the flood limit has a test of its own.
+            flood_rate=0,
         )
         self.tracker = UpdateTracker()
         # Sweeps are run by the tests at chosen moments, not by the wall-clock scheduler.

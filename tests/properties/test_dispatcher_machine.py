@@ -85,6 +85,7 @@ HOW = (
     + ["answers_what_is_asked"] * 4
     + ["sends_a_command"] * 3
     + ["types_a_label", "says_anything", "forges_button_data", "shares_a_location", "shares_a_contact", "sends_media"]
+    + ["floods"]
 )
 WORLD = (
     "time_passes",
@@ -367,6 +368,24 @@ class BotMachine(RuleBasedStateMachine):
         phone = data.draw(st.sampled_from([*self.phones, "+8613800138000", "12345", "+1 202 555 0100"]), label="phone")
         owner = data.draw(st.sampled_from([str(actor.user_id), None, "42"]), label="whose")
         self.handle(self.event(actor, Kind.CONTACT, contact=Contact(phone=phone, user_id=owner)))
+
+    def floods(self, actor: Actor, data: st.DataObject) -> None:
+        """Send a few dozen messages in the same second: a burst is answered, then one note, then silence."""
+        times = data.draw(st.integers(2, 45), label="messages at once")
+        event = self.event(actor, Kind.COMMAND, command="help")
+        outcomes = [self.run(self.core.dispatcher.handle(event)) for _ in range(times)]
+        TALLY["events"] += times
+        assert not self.failures.records
+        burst = self.core.dispatcher.settings.flood_burst
+        answered = [o for o in outcomes if o.replies and "/projects" in o.replies[0].text]
+        notes = [o for o in outcomes if o.replies and o not in answered]
+        assert len(answered) <= burst, "more than a burst answered at once"
+        assert len(notes) <= 1, "the note is said once"
+        assert outcomes[: len(answered)] == answered, "the first ones are answered, the rest are not"
+        if times > burst:
+            self.reached("someone flooded the bot")
+        # The person then waits until the burst is theirs again, as they were told.
+        self.clock += timedelta(seconds=burst / self.core.dispatcher.settings.flood_rate)
 
     def sends_media(self, actor: Actor, data: st.DataObject) -> None:
         media = data.draw(st.sampled_from(["photo", "sticker", "document", "voice", "other"]), label="media")
