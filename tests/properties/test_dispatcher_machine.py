@@ -33,6 +33,7 @@ from sqlmodel import col, select
 from bot.config import Settings as BotSettings
 from bot.core import Core, build_core
 from handlers import Contact, Event, Kind, Location, Outcome, Reply, Settings, build_router, sweeps
+from handlers.broadcasts import follow_broadcasts
 from handlers.outgoing import as_reply
 from models import (
     Account,
@@ -65,6 +66,7 @@ NEWCOMERS = {"王小明": (100000001, "zh-hans"), "Emily Carter": (100000006, "e
 
 ROUTER = build_router()
 ACTIONS = sorted(ROUTER.actions)
+# What the scheduler runs (bot/scheduler.py), at moments the machine chooses.
 SWEEPS: tuple[Sweep, ...] = (
     sweeps.send_reminders,
     sweeps.expire_offers,
@@ -72,7 +74,7 @@ SWEEPS: tuple[Sweep, ...] = (
     sweeps.record_no_shows,
     sweeps.ask_for_feedback,
     sweeps.send_digests,
-    sweeps.report_broadcasts,
+    follow_broadcasts,
 )
 # Sign-ups that hold a place: confirmed, offered, and (after the shift) confirmed people who never came.
 SEATED = (SignupStatus.CONFIRMED, SignupStatus.OFFERED, SignupStatus.NO_SHOW)
