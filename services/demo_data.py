@@ -285,9 +285,9 @@ def _local(days: int, hour: int, now: datetime) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=XIAMEN).astimezone(UTC)
 
 
-async def seed_demo(session: AsyncSession) -> int:
-    """Fill an empty database with the demo's city; return how many profiles were made."""
-    now = utcnow()
+async def seed_demo(session: AsyncSession, now: datetime | None = None) -> int:
+    """Fill an empty database with the demo's city around ``now`` (default: now); return how many profiles."""
+    now = now or utcnow()
     persona_ids = {p.name: p.user_id for p in PERSONAS}
     next_id = 200000001
 

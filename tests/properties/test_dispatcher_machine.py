@@ -38,6 +38,7 @@ from handlers.outgoing import as_reply
 from models import (
     Account,
     Conversation,
+    Outbox,
     Profile,
     Project,
     Role,
@@ -48,7 +49,6 @@ from models import (
     SignupStatus,
     make_engine,
     make_session_factory,
-    utcnow,
 )
 from models.migrate import upgrade
 from services import outbox
@@ -56,6 +56,10 @@ from services.attendance import MAX_CORRECTED_HOURS
 from services.demo_data import seed_demo
 
 T = TypeVar("T")
+# The city is seeded at a fixed moment (a Tuesday, 10:00 in Xiamen) and the machine's clock runs from there, so
+# a run does not depend on the day it runs on. It lies in the past: times the bot takes from the wall clock
+# (when a message was queued) are then always later than the machine's.
+SEEDED = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)
 TALLY: defaultdict[str, int] = defaultdict(int)
 Sweep = Callable[[SessionFactory, Settings, datetime], Awaitable[int]]
 
@@ -171,9 +175,9 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, datetime]:
         engine = make_engine(url)
         try:
             async with make_session_factory(engine)() as session:
-                await seed_demo(session)
+                await seed_demo(session, SEEDED)
                 await session.commit()
-                return utcnow()
+                return SEEDED
         finally:
             await engine.dispose()
 
@@ -430,10 +434,11 @@ class BotMachine(RuleBasedStateMachine):
         """Messages for people who did not ask (offers, reminders, notices) reach their screens."""
 
         async def deliver() -> list[Reply]:
+            # Everything queued, whenever it was due: messages the bot queues carry the wall clock's time, which
+            # the machine's clock does not follow; in the order they were queued, so that every run is the same.
             async with self.core.sessions() as session:
-                rows = await outbox.claim(session, self.clock, 100)
-                for row in rows:
-                    await outbox.mark_sent(session, row, self.clock)
+                rows = sorted(await outbox.claim(session, self.clock + timedelta(days=400), 100), key=_queued)
+                await outbox.mark_all_sent(session, [row.id for row in rows if row.id is not None], self.clock)
                 await session.commit()
             return [as_reply(row) for row in rows]
 
@@ -456,7 +461,7 @@ class BotMachine(RuleBasedStateMachine):
             signups = db.execute("SELECT id, shift_id, profile_id, status, queued_at FROM signup").fetchall()
             roles = dict(db.execute("SELECT id, role FROM profile").fetchall())
             records = db.execute(
-                "SELECT a.id, a.minutes, a.profile_id, a.checked_in_at, a.checked_out_at, a.created_at,"
+                "SELECT a.id, a.minutes, a.profile_id, a.checked_in_at, a.checked_out_at,"
                 " s.profile_id AS signed_up, s.shift_id FROM attendance a JOIN signup s ON s.id = a.signup_id"
             ).fetchall()
             corrected = dict(db.execute("SELECT attendance_id, new_minutes FROM hourscorrection ORDER BY id"))
@@ -490,7 +495,7 @@ class BotMachine(RuleBasedStateMachine):
         for record in records:
             number, minutes = record["id"], record["minutes"]
             assert record["profile_id"] == record["signed_up"], f"attendance {number} is not its volunteer's"
-            if _time(record["created_at"]) > self.seeded:
+            if _time(record["checked_in_at"]) > self.seeded:
                 self.reached("someone checked in")
             if minutes is None:
                 continue
@@ -503,6 +508,10 @@ class BotMachine(RuleBasedStateMachine):
                 )
             if record["checked_out_at"] is not None:
                 assert _time(record["checked_out_at"]) >= _time(record["checked_in_at"])
+
+
+def _queued(row: Outbox) -> int:
+    return row.id or 0
 
 
 def _time(stored: str) -> datetime:
