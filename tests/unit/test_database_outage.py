@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +25,7 @@ from bot.outbox import OutboxSender
 from bot.scheduler import _run as run_sweep
 from handlers import Event, Kind, Reply, outgoing
 from handlers.sweeps import send_reminders
-from models import Conversation, Outbox, OutboxStatus, SessionFactory
+from models import Conversation, Outbox, OutboxStatus, SessionFactory, unavailable
 from models.migrate import upgrade
 
 
@@ -194,3 +194,12 @@ async def test_the_outbox_sender_waits_out_an_outage_and_sends_what_was_queued_o
     assert front.sent == ["第一条", "第二条"], "nothing lost and nothing sent twice"
     assert await _statuses(core) == [OutboxStatus.SENT, OutboxStatus.SENT]
     assert caplog.text.count("the database is unavailable") == 1, "one warning per outage, not one per poll"
+
+
+def test_only_errors_of_reaching_the_database_count_as_an_outage() -> None:
+    lost = sqlite3.OperationalError("unable to open database file")
+    assert unavailable(OperationalError("SELECT 1", {}, lost))
+    assert unavailable(DBAPIError(None, None, Exception("refused")))  # no statement ran: the connect failed
+    assert unavailable(ConnectionRefusedError())
+    assert not unavailable(IntegrityError("INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed")))
+    assert not unavailable(ValueError("a bug"))
