@@ -39,9 +39,9 @@ class Settings:
     quiet_hours: tuple[int, int] = (22, 7)
     # Recruitment messages a volunteer receives at most in seven days.
     broadcast_weekly_limit: int = 3
-    # Per person: updates handled per second once a burst of this many is used up (rate 0: no limit), and how
-    # often someone sending too fast is told so.
-    flood_rate: float = 1.0
+    # Per person: updates handled per second once a burst of this many is used up, and how often someone sending
+    # too fast is told so. Off (rate 0) unless the deployment sets it: bot/config.py does, FLOOD_RATE.
+    flood_rate: float = 0.0
     flood_burst: int = 20
     flood_notice_seconds: float = 60.0
 
