@@ -69,10 +69,10 @@ async def test_with_a_tenth_of_calls_failing_every_update_is_handled_once_and_ev
 
     await chat.client.expect("POST", "/limits", {})
     failed = Counter(c["method"] for c in await chat.client.log() if c["status"] != 200)
-    print("calls failed on purpose:", dict(failed), "of", len(await chat.client.log()))
+    caused = await updates_caused(people)
+    print(f"{len(caused)} updates; calls failed on purpose: {dict(failed)} of {len(await chat.client.log())}")
     for method in ("getUpdates", "sendMessage", "editMessageText", "answerCallbackQuery"):
         assert failed[method] > 0, f"{method} must have failed too, or the test proves less than it says"
-    caused = await updates_caused(people)
     assert dict(bot.tracker.times) == dict.fromkeys(caused, 1), "every update handled, and each exactly once"
     assert all("注册成功" in ending or "协调员将审核" in ending for ending in endings)
     async with bot.session() as session:
