@@ -34,7 +34,7 @@ settings.register_profile(
     suppress_health_check=_QUIET,
 )
 settings.register_profile(
-    "long", max_examples=500, stateful_step_count=100, deadline=None, print_blob=True, suppress_health_check=_QUIET
+    "long", max_examples=300, stateful_step_count=100, deadline=None, print_blob=True, suppress_health_check=_QUIET
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
