@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import BigInteger, Text, and_, case, cast, extract, func, literal, not_, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Organisation, Profile, Project, ProjectStatus, Shift, ShiftStatus, Signup
+from services.reference import AVAILABILITY
 from services.signups import ACTIVE
 
 # Shifts further ahead than this are not offered in discovery lists (deep links still reach them).
@@ -76,46 +83,168 @@ def fit(profile: Profile, project: Project, shift: Shift, zone: str) -> int:
     return score
 
 
-async def discover(session: AsyncSession, profile: Profile, filters: Filters, now: datetime, zone: str) -> list[Match]:
-    """Return open shifts the person can take, best first.
+class epoch_seconds(FunctionElement[int]):  # noqa: N801 - named like the SQL functions it stands for
+    """Seconds since 1970 of a stored UTC moment, as an integer, on SQLite and PostgreSQL alike."""
 
-    Rank: fit, then soonest, then fewest volunteers so far; with a location, nearest first.
-    Left out: past and closed shifts, shifts the person is in, shifts clashing with theirs,
-    and projects whose minimum age they are known not to reach.
+    type = BigInteger()
+    inherit_cache = True
+    name = "epoch_seconds"
+
+
+@compiles(epoch_seconds)
+def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    (moment,) = element.clauses
+    return compiler.process(cast(func.strftime("%s", moment), BigInteger), **kw)
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    (moment,) = element.clauses
+    return compiler.process(cast(extract("epoch", moment), BigInteger), **kw)
+
+
+def _offsets(zone: str, start: datetime, end: datetime) -> list[tuple[int, int]]:
+    """The zone's UTC offsets over a period: (from this epoch second on, offset in seconds), first from the start."""
+    here = ZoneInfo(zone)
+
+    def offset(at: int) -> int:
+        shift = datetime.fromtimestamp(at, UTC).astimezone(here).utcoffset()
+        return int(shift.total_seconds()) if shift else 0
+
+    first, last = int(start.timestamp()) - 86_400, int(end.timestamp()) + 86_400
+    segments = [(first, offset(first))]
+    for day in range(first + 86_400, last + 86_400, 86_400):
+        if offset(day) != segments[-1][1]:
+            low, high = day - 86_400, day  # the change lies in (low, high]
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(middle) == segments[-1][1] else (low, middle)
+            segments.append((high, offset(high)))
+    return segments
+
+
+def _slot_code(starts_at: Any, zone: str, start: datetime, end: datetime) -> Any:
+    """SQL for the free-time slot a shift starts in, as its index in AVAILABILITY (the same rule as ``slot``)."""
+    epoch = epoch_seconds(starts_at)
+    segments = _offsets(zone, start, end)
+    offset: Any = literal(segments[0][1])
+    if len(segments) > 1:
+        offset = case(*((epoch >= since, literal(value)) for since, value in reversed(segments[1:])), else_=offset)
+    local = epoch + offset
+    of_day = local % 86_400
+    part = case((of_day < 12 * 3600, 0), (of_day < 18 * 3600, 1), else_=2)
+    # 1970-01-01 was a Thursday (weekday 3).
+    weekend = case((((local // 86_400) + 3) % 7 >= 5, 3), else_=0)
+    return weekend + part
+
+
+def _fit(profile: Profile, zone: str, start: datetime, end: datetime) -> Any:
+    """SQL for ``fit``: 4 for the person's district, 2 for a skill wanted that they have (or none wanted), 1 for time.
+
+    Skills are JSON arrays of codes written by json.dumps, so an array holds a code exactly when its text holds the
+    code in quotes; this reads the same on SQLite and PostgreSQL.
     """
-    start, end = window(filters.when, now, zone)
-    query = (
-        select(Shift, Project, Organisation.name)
-        .join(Project, col(Project.id) == col(Shift.project_id))
-        .join(Organisation, col(Organisation.id) == col(Project.organisation_id))
-        .where(
-            Shift.status == ShiftStatus.RECRUITING,
-            Project.status == ProjectStatus.RECRUITING,
-            col(Shift.starts_at) > start,
-            col(Shift.starts_at) < end,
-        )
+    skills = cast(Project.skills, Text)
+    wanted = or_(skills == "[]", *(skills.contains(json.dumps(code), autoescape=True) for code in profile.skills))
+    free = [AVAILABILITY.index(code) for code in profile.availability if code in AVAILABILITY]
+    slot_code = _slot_code(col(Shift.starts_at), zone, start, end)
+    return (
+        case((col(Project.district) == profile.district, 4), else_=0)
+        + case((wanted, 2), else_=0)
+        + (case((slot_code.in_(free), 1), else_=0) if free else literal(0))
     )
+
+
+def _distance(near: tuple[float, float]) -> Any:
+    """SQL for ``distance_km`` from a point to a project (haversine, as in Python)."""
+    lat1, lon1 = map(math.radians, near)
+    lat2, lon2 = func.radians(col(Project.latitude)), func.radians(col(Project.longitude))
+    a, b = func.sin((lat2 - lat1) / 2), func.sin((lon2 - lon1) / 2)
+    return 2 * 6371.0 * func.asin(func.sqrt(a * a + math.cos(lat1) * func.cos(lat2) * b * b))
+
+
+async def _open_shifts(
+    session: AsyncSession, profile: Profile, filters: Filters, now: datetime, zone: str
+) -> tuple[Any, tuple[datetime, datetime]]:
+    """The WHERE of discovery: open shifts in the period and filters that the person can take."""
+    start, end = window(filters.when, now, zone)
+    conditions: list[Any] = [
+        col(Shift.status) == ShiftStatus.RECRUITING,
+        col(Project.status) == ProjectStatus.RECRUITING,
+        col(Shift.starts_at) > start,
+        col(Shift.starts_at) < end,
+    ]
     if filters.district:
-        query = query.where(Project.district == filters.district)
+        conditions.append(col(Project.district) == filters.district)
     if filters.group:
-        query = query.where(Project.target_group == filters.group)
+        conditions.append(col(Project.target_group) == filters.group)
     mine = (
         await session.exec(
-            select(Shift)
+            select(Shift.id, Shift.starts_at, Shift.ends_at)
             .join(Signup, col(Signup.shift_id) == col(Shift.id))
             .where(Signup.profile_id == profile.id, col(Signup.status).in_(ACTIVE), col(Shift.ends_at) > now)
         )
     ).all()
-    matches = []
-    for shift, project, organisation in (await session.exec(query)).all():
-        if any(m.id == shift.id or (m.starts_at < shift.ends_at and m.ends_at > shift.starts_at) for m in mine):
-            continue
-        if project.min_age and profile.birth_year and shift.starts_at.year - profile.birth_year < project.min_age:
-            continue
-        distance = distance_km(filters.near, (project.latitude, project.longitude)) if filters.near else None
-        matches.append(Match(shift, project, organisation, fit(profile, project, shift, zone), distance))
+    if mine:
+        conditions.append(col(Shift.id).not_in([shift_id for shift_id, _, _ in mine]))
+        conditions.extend(
+            not_(and_(col(Shift.starts_at) < ends, col(Shift.ends_at) > starts)) for _, starts, ends in mine
+        )
+    if profile.birth_year:
+        conditions.append(
+            or_(
+                col(Project.min_age) == 0,
+                extract("year", col(Shift.starts_at)) - profile.birth_year >= col(Project.min_age),
+            )
+        )
+    return and_(*conditions), (start, end)
+
+
+async def count(session: AsyncSession, profile: Profile, filters: Filters, now: datetime, zone: str) -> int:
+    """How many open shifts ``discover`` would list in all."""
+    where, _ = await _open_shifts(session, profile, filters, now, zone)
+    query = select(func.count()).select_from(Shift).join(Project, col(Project.id) == col(Shift.project_id)).where(where)
+    return int((await session.exec(query)).one())
+
+
+async def discover(
+    session: AsyncSession,
+    profile: Profile,
+    filters: Filters,
+    now: datetime,
+    zone: str,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Match]:
+    """Return open shifts the person can take, best first (``limit`` of them from ``offset``, or all).
+
+    Rank: fit, then soonest, then fewest volunteers so far; with a location, nearest first.
+    Left out: past and closed shifts, shifts the person is in, shifts clashing with theirs,
+    and projects whose minimum age they are known not to reach.
+    The database ranks and pages, so a city's worth of shifts costs one indexed query, not a Python loop.
+    """
+    where, (start, end) = await _open_shifts(session, profile, filters, now, zone)
+    score: Any = _fit(profile, zone, start, end).label("fit")
+    query = (
+        select(Shift, Project, col(Organisation.name), score)
+        .join(Project, col(Project.id) == col(Shift.project_id))
+        .join(Organisation, col(Organisation.id) == col(Project.organisation_id))
+        .where(where)
+    )
     if filters.near:
-        matches.sort(key=lambda m: (m.distance_km, m.shift.starts_at))
+        query = query.order_by(_distance(filters.near), col(Shift.starts_at), col(Shift.id))
     else:
-        matches.sort(key=lambda m: (-m.fit, m.shift.starts_at, m.shift.taken))
-    return matches
+        query = query.order_by(score.desc(), col(Shift.starts_at), col(Shift.taken), col(Shift.id))
+    query = query.offset(offset).limit(limit)
+    near = filters.near
+    return [
+        Match(
+            shift,
+            project,
+            organisation,
+            int(fit_),
+            distance_km(near, (project.latitude, project.longitude)) if near else None,
+        )
+        for shift, project, organisation, fit_ in (await session.exec(query)).all()
+    ]
