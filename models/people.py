@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -53,6 +53,9 @@ class Account(SQLModel, table=True):
 
 class Profile(SQLModel, table=True):
     """A registered volunteer or social worker (条例 §7: identity, skills, availability, contact)."""
+
+    # The digest counts people by role, district and when they registered: from the index alone.
+    __table_args__ = (Index("ix_profile_role_district_registered", "role", "district", "registered_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", unique=True, index=True)

@@ -17,7 +17,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Organisation, Profile, Project, ProjectStatus, Shift, ShiftStatus, Signup
-from services.reference import AVAILABILITY
 from services.signups import ACTIVE
 
 # Shifts further ahead than this are not offered in discovery lists (deep links still reach them).
@@ -123,19 +122,29 @@ def _offsets(zone: str, start: datetime, end: datetime) -> list[tuple[int, int]]
     return segments
 
 
-def _slot_code(starts_at: Any, zone: str, start: datetime, end: datetime) -> Any:
-    """SQL for the free-time slot a shift starts in, as its index in AVAILABILITY (the same rule as ``slot``)."""
+def _hour_of_week(starts_at: Any, zone: str, start: datetime, end: datetime) -> Any:
+    """SQL for the local hour of the week a shift starts in, from Monday 00:00 (0) to Sunday 23:00 (167).
+
+    One reading of the stored time per row: parsing it is most of what ranking costs.
+    """
     epoch = epoch_seconds(starts_at)
     segments = _offsets(zone, start, end)
     offset: Any = literal(segments[0][1])
     if len(segments) > 1:
         offset = case(*((epoch >= since, literal(value)) for since, value in reversed(segments[1:])), else_=offset)
-    local = epoch + offset
-    of_day = local % 86_400
-    part = case((of_day < 12 * 3600, 0), (of_day < 18 * 3600, 1), else_=2)
-    # 1970-01-01 was a Thursday (weekday 3).
-    weekend = case((((local // 86_400) + 3) % 7 >= 5, 3), else_=0)
-    return weekend + part
+    # 1970-01-01 was a Thursday: 72 hours after a Monday's midnight.
+    return ((epoch + offset) // 3600 + 72) % 168
+
+
+def _free_hours(availability: list[str]) -> list[int]:
+    """The hours of the week (as ``_hour_of_week``) that fall in a person's free-time slots (as ``slot``)."""
+    hours = []
+    for hour in range(168):
+        day, at = divmod(hour, 24)
+        part = "morning" if at < 12 else "afternoon" if at < 18 else "evening"
+        if f"{'weekend' if day >= 5 else 'weekday'}_{part}" in availability:
+            hours.append(hour)
+    return hours
 
 
 def _fit(profile: Profile, zone: str, start: datetime, end: datetime) -> Any:
@@ -146,12 +155,12 @@ def _fit(profile: Profile, zone: str, start: datetime, end: datetime) -> Any:
     """
     skills = cast(Project.skills, Text)
     wanted = or_(skills == "[]", *(skills.contains(json.dumps(code), autoescape=True) for code in profile.skills))
-    free = [AVAILABILITY.index(code) for code in profile.availability if code in AVAILABILITY]
-    slot_code = _slot_code(col(Shift.starts_at), zone, start, end)
+    free = _free_hours(profile.availability)
+    hour = _hour_of_week(col(Shift.starts_at), zone, start, end)
     return (
         case((col(Project.district) == profile.district, 4), else_=0)
         + case((wanted, 2), else_=0)
-        + (case((slot_code.in_(free), 1), else_=0) if free else literal(0))
+        + (case((hour.in_(free), 1), else_=0) if free else literal(0))
     )
 
 
@@ -163,21 +172,63 @@ def _distance(near: tuple[float, float]) -> Any:
     return 2 * 6371.0 * func.asin(func.sqrt(a * a + math.cos(lat1) * func.cos(lat2) * b * b))
 
 
-async def _open_shifts(
-    session: AsyncSession, profile: Profile, filters: Filters, now: datetime, zone: str
-) -> tuple[Any, tuple[datetime, datetime]]:
-    """The WHERE of discovery: open shifts in the period and filters that the person can take."""
+@dataclass(frozen=True)
+class _Open:
+    """What discovery lists for a person: shift conditions, and which projects' shifts, per district choice."""
+
+    shifts: list[Any]
+    profile: Profile
+    filters: Filters
+    start: datetime
+    end: datetime
+
+    def of_projects(self, *where: Any, scan: bool = False) -> Any:
+        """Shifts of recruiting projects matching the filters (and ``where``) whose minimum age the person reaches.
+
+        Put as a list of project ids rather than a join, the database can count from the shifts' indexes alone
+        and start from one district's projects when asked for them. With ``scan``, it is told not to start from
+        the projects (``project_id + 0`` is no indexed column): for the whole city, reading the open shifts in
+        time order and checking each against the list is three times cheaper than a look-up per project.
+        """
+        project_id = col(Shift.project_id) + 0 if scan else col(Shift.project_id)
+
+        def projects(*more: Any) -> Any:
+            query = select(Project.id).where(Project.status == ProjectStatus.RECRUITING, *where, *more)
+            if self.filters.district:
+                query = query.where(Project.district == self.filters.district)
+            if self.filters.group:
+                query = query.where(Project.target_group == self.filters.group)
+            return project_id.in_(query)
+
+        born = self.profile.birth_year
+        if not born:
+            return projects()
+        # A minimum age counts by the year the shift starts in (UTC, as stored). Whoever is old enough in one
+        # year is in every later one, so: old enough in the period's last year, and for each earlier year, either
+        # the shift starts after it or they are old enough in it. The first condition alone lets the database
+        # start from those projects.
+        first, last = self.start.astimezone(UTC).year, self.end.astimezone(UTC).year
+
+        def old_enough(year: int) -> Any:
+            return or_(col(Project.min_age) == 0, col(Project.min_age) <= year - born)
+
+        return and_(
+            projects(old_enough(last)),
+            *(
+                or_(col(Shift.starts_at) >= datetime(year + 1, 1, 1, tzinfo=UTC), projects(old_enough(year)))
+                for year in range(first, last)
+            ),
+        )
+
+
+async def _open_shifts(session: AsyncSession, profile: Profile, filters: Filters, now: datetime, zone: str) -> _Open:
+    """Open shifts in the period that the person can take: not theirs, not clashing with theirs."""
     start, end = window(filters.when, now, zone)
     conditions: list[Any] = [
         col(Shift.status) == ShiftStatus.RECRUITING,
-        col(Project.status) == ProjectStatus.RECRUITING,
         col(Shift.starts_at) > start,
         col(Shift.starts_at) < end,
     ]
-    if filters.district:
-        conditions.append(col(Project.district) == filters.district)
-    if filters.group:
-        conditions.append(col(Project.target_group) == filters.group)
     mine = (
         await session.exec(
             select(Shift.id, Shift.starts_at, Shift.ends_at)
@@ -190,21 +241,18 @@ async def _open_shifts(
         conditions.extend(
             not_(and_(col(Shift.starts_at) < ends, col(Shift.ends_at) > starts)) for _, starts, ends in mine
         )
-    if profile.birth_year:
-        conditions.append(
-            or_(
-                col(Project.min_age) == 0,
-                extract("year", col(Shift.starts_at)) - profile.birth_year >= col(Project.min_age),
-            )
-        )
-    return and_(*conditions), (start, end)
+    return _Open(conditions, profile, filters, start, end)
+
+
+def _counting(*conditions: Any) -> Any:
+    return select(func.count()).select_from(Shift).where(*conditions)
 
 
 async def count(session: AsyncSession, profile: Profile, filters: Filters, now: datetime, zone: str) -> int:
     """How many open shifts ``discover`` would list in all."""
-    where, _ = await _open_shifts(session, profile, filters, now, zone)
-    query = select(func.count()).select_from(Shift).join(Project, col(Project.id) == col(Shift.project_id)).where(where)
-    return int((await session.exec(query)).one())
+    found = await _open_shifts(session, profile, filters, now, zone)
+    scan = not filters.district  # one district's shifts are fewer than a look-up per project of the city
+    return int((await session.exec(_counting(*found.shifts, found.of_projects(scan=scan)))).one())
 
 
 async def discover(
@@ -222,29 +270,66 @@ async def discover(
     Rank: fit, then soonest, then fewest volunteers so far; with a location, nearest first.
     Left out: past and closed shifts, shifts the person is in, shifts clashing with theirs,
     and projects whose minimum age they are known not to reach.
-    The database ranks and pages, so a city's worth of shifts costs one indexed query, not a Python loop.
+
+    The database ranks and pages. Since the person's own district outweighs everything else in the fit, their
+    district's shifts come first in any case: they are ranked on their own, and the rest of the city is read
+    only when a page reaches past them.
     """
-    where, (start, end) = await _open_shifts(session, profile, filters, now, zone)
-    score: Any = _fit(profile, zone, start, end).label("fit")
-    query = (
-        select(Shift, Project, col(Organisation.name), score)
-        .join(Project, col(Project.id) == col(Shift.project_id))
-        .join(Organisation, col(Organisation.id) == col(Project.organisation_id))
-        .where(where)
+    found = await _open_shifts(session, profile, filters, now, zone)
+    score: Any = _fit(profile, zone, found.start, found.end).label("fit")
+    order = (
+        [_distance(filters.near), col(Shift.starts_at), col(Shift.id)]
+        if filters.near
+        else [score.desc(), col(Shift.starts_at), col(Shift.taken), col(Shift.id)]
     )
-    if filters.near:
-        query = query.order_by(_distance(filters.near), col(Shift.starts_at), col(Shift.id))
-    else:
-        query = query.order_by(score.desc(), col(Shift.starts_at), col(Shift.taken), col(Shift.id))
-    query = query.offset(offset).limit(limit)
-    near = filters.near
-    return [
-        Match(
-            shift,
-            project,
-            organisation,
-            int(fit_),
-            distance_km(near, (project.latitude, project.longitude)) if near else None,
+
+    async def ranked(projects: Any, skip: int, take: int | None) -> list[tuple[int, int]]:
+        query = (
+            select(col(Shift.id), score)
+            .join(Project, col(Project.id) == col(Shift.project_id))
+            .where(*found.shifts, projects)
+            .order_by(*order)
+            .offset(skip)
+            .limit(take)
         )
-        for shift, project, organisation, fit_ in (await session.exec(query)).all()
-    ]
+        return [(shift_id or 0, int(fit_)) for shift_id, fit_ in (await session.exec(query)).all()]
+
+    if filters.near or filters.district or not profile.district:
+        shown = await ranked(found.of_projects(), offset, limit)
+    else:
+        home = found.of_projects(Project.district == profile.district)
+        shown = await ranked(home, offset, limit)
+        if limit is None or len(shown) < limit:
+            if shown or offset == 0:
+                home_total = offset + len(shown)
+            else:
+                home_total = int((await session.exec(_counting(*found.shifts, home))).one())
+            shown += await ranked(
+                found.of_projects(Project.district != profile.district),
+                max(0, offset - home_total),
+                None if limit is None else limit - len(shown),
+            )
+    return await _matches(session, shown, filters.near)
+
+
+async def _matches(
+    session: AsyncSession, found: list[tuple[int, int]], near: tuple[float, float] | None
+) -> list[Match]:
+    """Load the shifts ranked, with their projects and organisations, in rank order."""
+    if not found:
+        return []
+    rows = (
+        await session.exec(
+            select(Shift, Project, col(Organisation.name))
+            .join(Project, col(Project.id) == col(Shift.project_id))
+            .join(Organisation, col(Organisation.id) == col(Project.organisation_id))
+            .where(col(Shift.id).in_([shift_id for shift_id, _ in found]))
+        )
+    ).all()
+    loaded = {shift.id: (shift, project, organisation) for shift, project, organisation in rows}
+    matches = []
+    for shift_id, fit_ in found:
+        shift, project, organisation = loaded[shift_id]
+        distance = distance_km(near, (project.latitude, project.longitude)) if near else None
+        matches.append(Match(shift, project, organisation, fit_, distance))
+    return matches
