@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import multiprocessing
 import signal
@@ -11,14 +12,12 @@ import sys
 import time
 from collections.abc import Sequence
 
-from aiohttp import web
 from pydantic import ValidationError
 from sqlmodel import select
 
 from bot.config import Settings
 from bot.core import MISSING_KEY, build_core
 from bot.runtime import BotProcess
-from bot.webhook import webhook_app
 from models import Account, crypto
 from models.migrate import upgrade
 from services import demo_data, people
@@ -104,6 +103,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     process.add_argument("--people", type=int, default=20, help="people at once (default 20)")
     process.add_argument("--rounds", type=int, default=5, help="rounds of the mix per person (default 5)")
+    wave = benches.add_parser(
+        "reminders",
+        help="a wave of reminders due in the same minute, swept and sent; prints one JSON line",
+        description="Confirm N volunteers on shifts that all start together, run the reminder sweep when the "
+        "24-hour reminder is due (twice), and send the wave through the outbox sender at R messages per second "
+        "to the emulator, which enforces R and one message per second per chat. Prints queued, rate, ratio, "
+        "rejected_429, lost and duplicates.",
+    )
+    wave.add_argument("--count", type=int, default=10_000, help="how many reminders (default 10000)")
+    wave.add_argument("--limit", type=float, default=30, help="messages per second (default 30)")
     for with_frontend in (updates, process):
         with_frontend.add_argument("--frontend", choices=("ptb", "aiogram"), default=None, help="default BOT_FRONTEND")
     for city_bench in (found, daily, updates, process):
@@ -165,6 +174,11 @@ async def _serve(settings: Settings) -> None:
 
 
 async def _serve_webhook(settings: Settings, host: str, port: int, *, register: bool, shared_port: bool) -> None:
+    # Imported here: the HTTP server is not needed by `run`, and every import counts against the start-up time.
+    from aiohttp import web
+
+    from bot.webhook import webhook_app
+
     assert settings.bot_token is not None
     assert settings.webhook_secret is not None
     process = BotProcess(settings, settings.bot_token.get_secret_value(), polling=False)
@@ -288,6 +302,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error:\n{error}", file=sys.stderr)
         return 2
     _configure_logging(settings.log_level, quiet=args.command == "demo")
+    if args.command == "bench" and args.bench == "reminders":
+        from bot.bench_reminders import bench_reminders
+
+        print(json.dumps(asyncio.run(bench_reminders(args.count, args.limit))))
+        return 0
     if args.command == "bench" and args.bench == "broadcast":
         from bot.bench import main as bench_main
 

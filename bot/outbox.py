@@ -7,11 +7,13 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
 from bot.frontends.base import Delivery, Frontend, SendResult
+from handlers.events import Reply
 from handlers.outgoing import as_reply
 from models import Outbox, SessionFactory, unavailable, utcnow
 from services import outbox
@@ -53,6 +55,8 @@ class OutboxSender:
         self._limiter = AsyncLimiter(1, 1.0 / rate)
         self._chats: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._last: dict[int, float] = {}
+        # Rows whose map pin arrived in this attempt while the rest may not have: it is not sent again.
+        self._pinned: set[int] = set()
         self._wake = asyncio.Event()
         self._open = 0  # claimed and not yet settled
         self._done: list[tuple[Outbox, SendResult]] = []
@@ -207,6 +211,8 @@ class OutboxSender:
                     continue
                 current = await session.get(Outbox, row.id)
                 assert current is not None
+                if row.id in self._pinned:
+                    current.location = None  # the pin arrived; a later attempt sends only what is left
                 if result.delivery is Delivery.BLOCKED:
                     await outbox.mark_blocked(session, current, now, result.detail)
                 elif result.delivery is Delivery.RETRY_LATER:
@@ -216,14 +222,29 @@ class OutboxSender:
                 else:
                     await outbox.mark_failed(session, current, result.detail)
             await session.commit()
+        self._pinned.difference_update(row.id for row, _ in outcomes)
 
     async def _send(self, row: Outbox) -> SendResult:
+        """Send one queued row; a map pin goes first, and a pin that arrived is remembered for settling.
+
+        A pin and its text are two messages to the platform: each waits for its turn in the global rate and
+        for the pause between messages to one chat, or the text would meet flood control every time.
+        """
+        reply = as_reply(row)
+        parts = [reply]
+        if reply.location is not None and (reply.text or reply.media is not None):
+            parts = [Reply(text="", location=reply.location, chat_id=reply.chat_id), replace(reply, location=None)]
         loop = asyncio.get_running_loop()
         async with self._chats[row.chat_id]:
-            pause = self._last.get(row.chat_id, -1e9) + self.chat_interval - loop.time()
-            if pause > 0:
-                await asyncio.sleep(pause)
-            async with self._limiter:
-                result = await self.frontend.send(as_reply(row))
-            self._last[row.chat_id] = loop.time()
+            for part in parts:
+                pause = self._last.get(row.chat_id, -1e9) + self.chat_interval - loop.time()
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                async with self._limiter:
+                    result = await self.frontend.send(part)
+                self._last[row.chat_id] = loop.time()
+                if result.delivery is not Delivery.SENT:
+                    break
+                if part is not reply and part.location is not None and row.id is not None:
+                    self._pinned.add(row.id)
         return result

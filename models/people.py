@@ -35,7 +35,8 @@ class Account(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
     external_id: str = Field(max_length=64)
-    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Messages queued for other people find their account by chat.
+    chat_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     display_name: str = Field(default="", max_length=128)
     platform_language: str | None = Field(default=None, max_length=16)
     # None until the person picks a language with /language.

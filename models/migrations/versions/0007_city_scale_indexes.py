@@ -16,6 +16,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_chat_id'), ['chat_id'], unique=False)
+
     with op.batch_alter_table('project', schema=None) as batch_op:
         batch_op.drop_index('ix_project_status')
         batch_op.create_index('ix_project_open', ['status', 'district', 'target_group', 'min_age'], unique=False)
@@ -55,3 +58,6 @@ def downgrade() -> None:
     with op.batch_alter_table('project', schema=None) as batch_op:
         batch_op.drop_index('ix_project_open')
         batch_op.create_index('ix_project_status', ['status'], unique=False)
+
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_chat_id'))
