@@ -1,8 +1,9 @@
 """`volunteer-bot bench reminders`: a wave of reminders all due in the same minute, swept and sent (not a test).
 
 N volunteers are confirmed on shifts that all start at the same moment; the reminder sweep runs when the 24-hour
-reminder falls due, twice (the second run must queue nothing), and the real outbox sender sends the wave to the
-emulator, which enforces the rate limit globally and one message per second per chat.
+reminder falls due, twice (the second run must queue nothing), while the real outbox sender sends the wave to the
+emulator, which enforces the rate limit globally and one message per second per chat. ``seconds`` runs from the
+sweep's start to the last message.
 """
 
 from __future__ import annotations
@@ -170,16 +171,17 @@ async def bench_reminders(count: int, limit: float) -> dict[str, Any]:
             for model, rows in _rows(count, starts).items():
                 await session.execute(insert(model), rows)
             await session.commit()
-        due = starts - timedelta(hours=24)
-        swept = time.monotonic()
-        queued = await send_reminders(core.sessions, core.dispatcher.settings, due)
-        sweep_seconds = time.monotonic() - swept
-        again = await send_reminders(core.sessions, core.dispatcher.settings, due + timedelta(minutes=1))
         frontend = make_frontend("ptb", core.dispatcher, emulator.token, emulator.url)
         await frontend.start(polling=False)
+        # As in the bot: the sender runs while the sweep writes, and starts on the first reminders committed.
         sender = OutboxSender(core.sessions, frontend, rate=limit, chat_interval=settings.outbox_chat_interval)
-        started = time.monotonic()
         await sender.start()
+        due = starts - timedelta(hours=24)
+        started = time.monotonic()
+        queued = await send_reminders(core.sessions, core.dispatcher.settings, due)
+        sweep_seconds = time.monotonic() - started
+        sender.wake()
+        again = await send_reminders(core.sessions, core.dispatcher.settings, due + timedelta(minutes=1))
         await sender.idle(horizon=60)
         seconds = time.monotonic() - started
         await sender.stop()

@@ -125,8 +125,16 @@ async def _echo_bot(
         from telegram import Update
         from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+        from bot.frontends.ptb_http import AiohttpRequest
+
+        # Built as the front end builds its own, so that the floor has the same client underneath.
         application = (
-            ApplicationBuilder().token(token).base_url(f"{api_url}/bot").base_file_url(f"{api_url}/file/bot").build()
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_url}/bot")
+            .base_file_url(f"{api_url}/file/bot")
+            .request(AiohttpRequest())
+            .build()
         )
 
         async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:

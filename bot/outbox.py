@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
@@ -40,7 +41,9 @@ class OutboxSender:
         rate: float = 30.0,
         chat_interval: float = 1.0,
         # Bounds what a crash may send twice; 16 in flight sustain 300/s with up to 50 ms per round trip.
-        window: int = 16,
+        # A message with a map pin holds its place for a chat's pause between its two parts, so the window is
+        # never smaller than what the rate sends in one such pause (30 at the default 30/s and 1 s).
+        window: int | None = None,
         backoff: timedelta = outbox.BACKOFF,
         # What "due" is measured against: the core's clock, so that a demo that moved it sends what fell due.
         now: Callable[[], datetime] = utcnow,
@@ -48,7 +51,7 @@ class OutboxSender:
         self.sessions = sessions
         self.frontend = frontend
         self.chat_interval = chat_interval
-        self.window = window
+        self.window = window or self.window_for(rate, chat_interval)
         self.backoff = backoff
         self.now = now
         # One message per 1/rate seconds: a smooth pace never bursts past the server's per-second window.
@@ -64,6 +67,11 @@ class OutboxSender:
         self._sending: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._database_down = False
+
+    @staticmethod
+    def window_for(rate: float, chat_interval: float) -> int:
+        """How many messages may be in flight by default: 16, or what the rate sends in one chat's pause."""
+        return max(16, math.ceil(rate * chat_interval))
 
     async def start(self) -> None:
         async with self.sessions() as session:

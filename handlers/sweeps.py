@@ -103,6 +103,10 @@ async def close_forgotten_checkouts(sessions: SessionFactory, settings: Settings
     return queued
 
 
+# Reminders are committed this many at a time, each independent of the others (a later sweep finishes the rest).
+WAVE_CHUNK = 200
+
+
 def quiet_adjusted(due: datetime, settings: Settings) -> datetime:
     """Move a moment inside quiet hours (22:00–07:00 by default) to just before they begin."""
     here = due.astimezone(ZoneInfo(settings.timezone))
@@ -170,6 +174,9 @@ async def send_reminders(sessions: SessionFactory, settings: Settings, now: date
                 chat_id=account.chat_id,
             )
             queued += await outgoing.queue(session, reply, kind="reminder", key=key(signup, shift, hours), priority=3)
+            if queued % WAVE_CHUNK == 0:
+                # A wave of reminders due together takes a while to write: the sender starts on the first ones.
+                await session.commit()
         await session.commit()
     return queued
 
