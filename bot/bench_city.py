@@ -159,11 +159,11 @@ def main(which: str, args: Any) -> int:
     elif which == "updates":
         from bot.bench_updates import bench_updates
 
-        outcome = asyncio.run(bench_updates(args.database_url, args.frontend, args.people, args.rounds))
+        outcome = asyncio.run(bench_updates(args.database_url, args.frontend, args.people, args.rounds, args.data_key))
     elif which == "process":
         from bot.bench_updates import bench_process
 
-        outcome = asyncio.run(bench_process(args.database_url, args.frontend, args.people, args.rounds))
+        outcome = asyncio.run(bench_process(args.database_url, args.frontend, args.people, args.rounds, args.data_key))
     else:
         raise ValueError(which)
     print(json.dumps(outcome, ensure_ascii=False))  # noqa: T201 - a benchmark prints its one line

@@ -34,6 +34,7 @@ from models import (
     Project,
     Shift,
     Signup,
+    crypto,
     utcnow,
 )
 from models.migrate import upgrade
@@ -153,6 +154,8 @@ async def bench_reminders(count: int, limit: float) -> dict[str, Any]:
     """Sweep and send ``count`` reminders due together at ``limit`` messages per second; return the figures."""
     folder = Path(tempfile.mkdtemp(prefix="bench-"))
     url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    data_key = crypto.new_key()
+    crypto.use_key(data_key)
     await asyncio.to_thread(upgrade, url)
     starts = _start()
     async with Emulator() as emulator:
@@ -165,6 +168,7 @@ async def bench_reminders(count: int, limit: float) -> dict[str, Any]:
             telegram_api_url=emulator.url,
             bot_token=emulator.token,
             outbox_rate=limit,
+            data_key=data_key,
         )
         core = build_core(settings)
         async with core.sessions() as session:

@@ -182,7 +182,9 @@ async def _echo_bot(
     return stop_aiogram
 
 
-async def bench_updates(database_url: str, frontend: str, people: int, rounds: int, seed: int = 11) -> dict[str, Any]:
+async def bench_updates(
+    database_url: str, frontend: str, people: int, rounds: int, data_key: str, seed: int = 11
+) -> dict[str, Any]:
     """The real bot and a bare echo bot, each under ``people`` people at once; updates/s, latency and the ratio."""
     user_ids = await _volunteers(database_url, people, seed)
     result: dict[str, Any] = {"frontend": frontend, "database": database_url.split(":", 1)[0], "people": people}
@@ -196,6 +198,7 @@ async def bench_updates(database_url: str, frontend: str, people: int, rounds: i
             telegram_api_url=emulator.url,
             bot_token=emulator.token,
             log_level="WARNING",
+            data_key=data_key,
         )
         process = BotProcess(settings, emulator.token, on_update_done=tracker.done, scheduler=False)
         await process.start()
@@ -239,7 +242,9 @@ def _memory(pid: int, field: str) -> float | None:
     return None
 
 
-async def bench_process(database_url: str, frontend: str, people: int, rounds: int, seed: int = 13) -> dict[str, Any]:
+async def bench_process(
+    database_url: str, frontend: str, people: int, rounds: int, data_key: str, seed: int = 13
+) -> dict[str, Any]:
     """Launch `volunteer-bot run`; time launch → first answer; resident memory before and after the mix."""
     user_ids = await _volunteers(database_url, people, seed)
     async with Emulator() as emulator, EmulatorClient(emulator.url) as client:
@@ -251,6 +256,7 @@ async def bench_process(database_url: str, frontend: str, people: int, rounds: i
             "BOT_TOKEN": emulator.token,
             "BOT_FRONTEND": frontend,
             "LOG_LEVEL": "WARNING",
+            "DATA_KEY": data_key,
         }
         first = persons[0]
         started = time.monotonic()

@@ -314,6 +314,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "bench":
         from bot import bench_city
 
+        # The city was seeded under DATA_KEY: its phone numbers open only with the same key.
+        if settings.data_key is None:
+            print(MISSING_KEY, file=sys.stderr)
+            return 2
+        args.data_key = settings.data_key.get_secret_value()
+        crypto.use_key(args.data_key)
         args.database_url = args.database_url or settings.database_url
         if args.bench in {"updates", "process"}:
             args.frontend = args.frontend or settings.bot_frontend
