@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import multiprocessing
 import signal
 import sys
+import time
 from collections.abc import Sequence
 
-from aiohttp import web
 from pydantic import ValidationError
 from sqlmodel import select
 
 from bot.config import Settings
 from bot.core import MISSING_KEY, build_core
 from bot.runtime import BotProcess
-from bot.webhook import webhook_app
 from models import Account, crypto
 from models.migrate import upgrade
 from services import demo_data, people
@@ -72,6 +72,51 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--api-url", default=None, help="another Bot API server instead of the emulator")
     broadcast.add_argument("--first-chat-id", type=int, default=300000001, help="chat ids from this one upward")
     broadcast.add_argument("--faults", type=float, default=0.0, help="share of sends failing transiently (0-1)")
+    city = "DATABASE_URL (or --database-url) filled by `seed --scale`; "
+    found = benches.add_parser(
+        "discovery",
+        help="/projects' queries for volunteers of every district; prints one JSON line",
+        description=f"On {city}time counting and ranking open shifts for N random volunteers of each district, "
+        "then with a district filter and near me; print p50/p99 per district and overall.",
+    )
+    found.add_argument("--samples", type=int, default=200, help="volunteers per district (default 200)")
+    daily = benches.add_parser(
+        "digest",
+        help="the city-wide daily digest; prints one JSON line",
+        description=f"On {city}time computing the whole city's digest, and rendering its text and chart.",
+    )
+    daily.add_argument("--rounds", type=int, default=5, help="how many times (default 5)")
+    updates = benches.add_parser(
+        "updates",
+        help="the bot's updates/s and latency beside a bare echo bot; prints one JSON line",
+        description=f"On {city}N seeded volunteers at once find projects, open a card, sign up, check in, look at "
+        "feedback and hours, through the real front end against the emulator; then a bare echo bot on the same "
+        "framework and emulator takes as many updates. Prints updates/s, p50/p99 and the ratio.",
+    )
+    updates.add_argument("--people", type=int, default=20, help="people at once (default 20)")
+    updates.add_argument("--rounds", type=int, default=5, help="rounds of the mix per person (default 5)")
+    process = benches.add_parser(
+        "process",
+        help="start-up time and resident memory of `volunteer-bot run`; prints one JSON line",
+        description=f"On {city}launch `volunteer-bot run` against the emulator, time it to its first answer, then "
+        "run the mix and read its resident memory.",
+    )
+    process.add_argument("--people", type=int, default=20, help="people at once (default 20)")
+    process.add_argument("--rounds", type=int, default=5, help="rounds of the mix per person (default 5)")
+    wave = benches.add_parser(
+        "reminders",
+        help="a wave of reminders due in the same minute, swept and sent; prints one JSON line",
+        description="Confirm N volunteers on shifts that all start together, run the reminder sweep when the "
+        "24-hour reminder is due (twice), and send the wave through the outbox sender at R messages per second "
+        "to the emulator, which enforces R and one message per second per chat. Prints queued, rate, ratio, "
+        "rejected_429, lost and duplicates.",
+    )
+    wave.add_argument("--count", type=int, default=10_000, help="how many reminders (default 10000)")
+    wave.add_argument("--limit", type=float, default=30, help="messages per second (default 30)")
+    for with_frontend in (updates, process):
+        with_frontend.add_argument("--frontend", choices=("ptb", "aiogram"), default=None, help="default BOT_FRONTEND")
+    for city_bench in (found, daily, updates, process):
+        city_bench.add_argument("--database-url", default=None, help="instead of DATABASE_URL")
     db = commands.add_parser("db", help="database tasks", description="Database tasks.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     db_commands.add_parser(
@@ -80,7 +125,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Apply all Alembic migrations to DATABASE_URL.",
     )
     seed = commands.add_parser("seed", help="fill the database with data", description="Fill DATABASE_URL with data.")
-    seed.add_argument("--demo", action="store_true", required=True, help="the demo's sample people")
+    what = seed.add_mutually_exclusive_group(required=True)
+    what.add_argument("--demo", action="store_true", help="the demo's sample people")
+    what.add_argument(
+        "--scale",
+        metavar="SIZE",
+        help="a generated city: xiamen (690,000 volunteers, 5,000,000 service records), medium, small, "
+        "or a fraction such as 0.01",
+    )
+    seed.add_argument("--database-url", default=None, help="instead of DATABASE_URL")
     admin = commands.add_parser("admin", help="administrative tasks", description="Administrative tasks.")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="TASK")
     coordinator = admin_commands.add_parser(
@@ -121,6 +174,11 @@ async def _serve(settings: Settings) -> None:
 
 
 async def _serve_webhook(settings: Settings, host: str, port: int, *, register: bool, shared_port: bool) -> None:
+    # Imported here: the HTTP server is not needed by `run`, and every import counts against the start-up time.
+    from aiohttp import web
+
+    from bot.webhook import webhook_app
+
     assert settings.bot_token is not None
     assert settings.webhook_secret is not None
     process = BotProcess(settings, settings.bot_token.get_secret_value(), polling=False)
@@ -171,6 +229,36 @@ def _webhook(settings: Settings, host: str, port: int, workers: int) -> int:
     return max((child.exitcode or 0) for child in children)
 
 
+async def _seed_city(database_url: str, scale: str) -> str:
+    from tqdm import tqdm
+
+    from models import make_engine, utcnow
+    from services.city_data import Sizes, planned, seed_city
+
+    try:
+        sizes = Sizes.of(scale)
+    except ValueError as error:
+        return str(error)
+    # Sign-ups are about as many as service records, and memberships a fifth of the volunteers.
+    estimate = sum(planned(sizes).values()) + sizes.records + sizes.volunteers // 5
+    engine = make_engine(database_url)
+    started = time.monotonic()
+    try:
+        with tqdm(total=estimate, unit=" rows", unit_scale=True, desc="seeding", smoothing=0.1) as bar:
+
+            def progress(table: str, rows: int) -> None:
+                bar.set_postfix_str(table, refresh=False)
+                bar.update(rows)
+
+            counts = await seed_city(engine, sizes, now=utcnow(), progress=progress)
+    except ValueError as error:
+        return f"{error}; nothing seeded"
+    finally:
+        await engine.dispose()
+    written = ", ".join(f"{table} {rows:,}" for table, rows in counts.items())
+    return f"seeded in {time.monotonic() - started:.0f} s: {written}"
+
+
 async def _seed(settings: Settings) -> str:
     core = build_core(settings)
     try:
@@ -214,10 +302,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error:\n{error}", file=sys.stderr)
         return 2
     _configure_logging(settings.log_level, quiet=args.command == "demo")
-    if args.command == "bench":
+    if args.command == "bench" and args.bench == "reminders":
+        from bot.bench_reminders import bench_reminders
+
+        print(json.dumps(asyncio.run(bench_reminders(args.count, args.limit))))
+        return 0
+    if args.command == "bench" and args.bench == "broadcast":
         from bot.bench import main as bench_main
 
         return bench_main(args.recipients, args.limit, args.api_url, args.first_chat_id, args.faults)
+    if args.command == "bench":
+        from bot import bench_city
+
+        # The city was seeded under DATA_KEY: its phone numbers open only with the same key.
+        if settings.data_key is None:
+            print(MISSING_KEY, file=sys.stderr)
+            return 2
+        args.data_key = settings.data_key.get_secret_value()
+        crypto.use_key(args.data_key)
+        args.database_url = args.database_url or settings.database_url
+        if args.bench in {"updates", "process"}:
+            args.frontend = args.frontend or settings.bot_frontend
+        return bench_city.main(args.bench, args)
     if args.command == "demo":
         from bot.demo import run_demo
 
@@ -233,7 +339,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except crypto.DataKeyError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    upgrade(settings.database_url)
+    database_url = getattr(args, "database_url", None) or settings.database_url
+    if database_url != settings.database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    upgrade(database_url)
     if args.command == "webhook":
         return _webhook(settings, args.host, args.port, args.workers)
     if args.command == "run":
@@ -243,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_serve(settings))
     elif args.command == "db":
         print(f"database at {settings.database_url.split('@')[-1]} is up to date")
+    elif args.command == "seed" and args.scale:
+        print(asyncio.run(_seed_city(database_url, args.scale)))
     elif args.command == "seed":
         print(asyncio.run(_seed(settings)))
     elif args.command == "admin":

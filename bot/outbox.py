@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
 from bot.frontends.base import Delivery, Frontend, SendResult
+from handlers.events import Reply
 from handlers.outgoing import as_reply
 from models import Outbox, SessionFactory, unavailable, utcnow
 from services import outbox
@@ -38,7 +41,9 @@ class OutboxSender:
         rate: float = 30.0,
         chat_interval: float = 1.0,
         # Bounds what a crash may send twice; 16 in flight sustain 300/s with up to 50 ms per round trip.
-        window: int = 16,
+        # A message with a map pin holds its place for a chat's pause between its two parts, so the window is
+        # never smaller than what the rate sends in one such pause (30 at the default 30/s and 1 s).
+        window: int | None = None,
         backoff: timedelta = outbox.BACKOFF,
         # What "due" is measured against: the core's clock, so that a demo that moved it sends what fell due.
         now: Callable[[], datetime] = utcnow,
@@ -46,13 +51,15 @@ class OutboxSender:
         self.sessions = sessions
         self.frontend = frontend
         self.chat_interval = chat_interval
-        self.window = window
+        self.window = window or self.window_for(rate, chat_interval)
         self.backoff = backoff
         self.now = now
         # One message per 1/rate seconds: a smooth pace never bursts past the server's per-second window.
         self._limiter = AsyncLimiter(1, 1.0 / rate)
         self._chats: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._last: dict[int, float] = {}
+        # Rows whose map pin arrived in this attempt while the rest may not have: it is not sent again.
+        self._pinned: set[int] = set()
         self._wake = asyncio.Event()
         self._open = 0  # claimed and not yet settled
         self._done: list[tuple[Outbox, SendResult]] = []
@@ -60,6 +67,11 @@ class OutboxSender:
         self._sending: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._database_down = False
+
+    @staticmethod
+    def window_for(rate: float, chat_interval: float) -> int:
+        """How many messages may be in flight by default: 16, or what the rate sends in one chat's pause."""
+        return max(16, math.ceil(rate * chat_interval))
 
     async def start(self) -> None:
         async with self.sessions() as session:
@@ -207,6 +219,8 @@ class OutboxSender:
                     continue
                 current = await session.get(Outbox, row.id)
                 assert current is not None
+                if row.id in self._pinned:
+                    current.location = None  # the pin arrived; a later attempt sends only what is left
                 if result.delivery is Delivery.BLOCKED:
                     await outbox.mark_blocked(session, current, now, result.detail)
                 elif result.delivery is Delivery.RETRY_LATER:
@@ -216,14 +230,29 @@ class OutboxSender:
                 else:
                     await outbox.mark_failed(session, current, result.detail)
             await session.commit()
+        self._pinned.difference_update(row.id for row, _ in outcomes)
 
     async def _send(self, row: Outbox) -> SendResult:
+        """Send one queued row; a map pin goes first, and a pin that arrived is remembered for settling.
+
+        A pin and its text are two messages to the platform: each waits for its turn in the global rate and
+        for the pause between messages to one chat, or the text would meet flood control every time.
+        """
+        reply = as_reply(row)
+        parts = [reply]
+        if reply.location is not None and (reply.text or reply.media is not None):
+            parts = [Reply(text="", location=reply.location, chat_id=reply.chat_id), replace(reply, location=None)]
         loop = asyncio.get_running_loop()
         async with self._chats[row.chat_id]:
-            pause = self._last.get(row.chat_id, -1e9) + self.chat_interval - loop.time()
-            if pause > 0:
-                await asyncio.sleep(pause)
-            async with self._limiter:
-                result = await self.frontend.send(as_reply(row))
-            self._last[row.chat_id] = loop.time()
+            for part in parts:
+                pause = self._last.get(row.chat_id, -1e9) + self.chat_interval - loop.time()
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                async with self._limiter:
+                    result = await self.frontend.send(part)
+                self._last[row.chat_id] = loop.time()
+                if result.delivery is not Delivery.SENT:
+                    break
+                if part is not reply and part.location is not None and row.id is not None:
+                    self._pinned.add(row.id)
         return result

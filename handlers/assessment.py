@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from handlers import charts, documents, formatting, labels
+from handlers import charts, formatting, labels
 from handlers.certificates import EXPORT_PERIODS, named_period
 from handlers.engine import Ctx, Router, button_rows
 from handlers.events import Button, Media, Reply
@@ -28,6 +28,8 @@ async def start(ctx: Ctx) -> None:
 @router.action("as")
 async def assess(ctx: Ctx, args: list[str]) -> None:
     """Ask for the district, then show the assessment; coordinators only, every part re-checked."""
+    from handlers import documents  # fpdf2, openpyxl and segno take most of a second to import: only when used
+
     people.require_coordinator(ctx.account)
     if not args or args[0] not in EXPORT_PERIODS or len(args) > 2:
         raise InputError(Problem.UNKNOWN_CHOICE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
-from handlers import documents, engine, formatting
+from handlers import engine, formatting
 from handlers.engine import Ctx, Router, button_rows
 from handlers.events import Button, Event, Kind, Media, Reply
 from handlers.i18n import N_, Texts
@@ -198,6 +198,8 @@ def certificate_labels(texts: Texts) -> dict[str, str]:
 @router.action("ce")
 async def decide_certificate(ctx: Ctx, args: list[str]) -> None:
     """Issue or decline a requested certificate; only the recording organisation's admins may."""
+    from handlers import documents  # fpdf2, openpyxl and segno take most of a second to import: only when used
+
     if len(args) != 2 or args[0] not in {"ok", "no"} or not args[1].isdigit() or len(args[1]) > 12:
         raise InputError(Problem.UNKNOWN_CHOICE)
     certificate, lines = await certificates.decide(
@@ -353,6 +355,8 @@ async def ask_export_period(ctx: Ctx) -> Reply:
 
 @exporting.answer("period", Kind.BUTTON, Kind.TEXT)
 async def take_export_period(ctx: Ctx, event: Event) -> None:
+    from handlers import documents  # fpdf2, openpyxl and segno take most of a second to import: only when used
+
     today = _today(ctx)
     if event.kind is Kind.BUTTON:
         start, end = named_period(validation.pick(event.action, EXPORT_PERIODS), today)
@@ -407,6 +411,8 @@ async def poster(ctx: Ctx) -> None:
 @router.action("po")
 async def poster_button(ctx: Ctx, args: list[str]) -> None:
     """Send today's code for a shift or station as a QR image and a printable PDF."""
+    from handlers import documents  # fpdf2, openpyxl and segno take most of a second to import: only when used
+
     if len(args) != 2 or args[0] not in {"s", "t"} or not args[1].isdigit() or len(args[1]) > 12:
         raise InputError(Problem.UNKNOWN_CHOICE)
     by = await projects.leader(ctx.session, ctx.account)

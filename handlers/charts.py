@@ -6,14 +6,14 @@ import io
 from datetime import date
 from typing import Any
 
-from handlers.documents import font_file
-
 REGULAR = ("cvttf_NotoSansCJK_Regular", "NotoSansCJKtc-Regular.otf")
 
 
 def _pyplot() -> tuple[Any, str]:
     """matplotlib's pyplot on a file-only backend, with the CJK font registered; its family name."""
     import matplotlib
+
+    from handlers.documents import font_file
 
     matplotlib.use("Agg")
     from matplotlib import font_manager

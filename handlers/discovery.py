@@ -62,15 +62,24 @@ async def projects_command(ctx: Ctx) -> None:
 async def show_list(ctx: Ctx, view: View, *, replace: bool = False) -> None:
     profile = await volunteer_profile(ctx)
     filters = discovery.Filters(district=view.district, group=view.group, when=view.when)
-    matches = await discovery.discover(ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone)
-    ctx.say(listing(ctx, matches, view, replace=replace))
+    total = await discovery.count(ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone)
+    page = min(view.page, _pages(total) - 1)
+    shown = await discovery.discover(
+        ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone, offset=page * PAGE, limit=PAGE
+    )
+    ctx.say(listing(ctx, shown, total, View(page, view.district, view.group, view.when), replace=replace))
 
 
-def listing(ctx: Ctx, matches: list[discovery.Match], view: View, *, replace: bool, near: bool = False) -> Reply:
-    """Render one page of matches with detail, filter and paging buttons."""
-    pages = max(1, -(-len(matches) // PAGE))
-    page = min(view.page, pages - 1)
-    shown = matches[page * PAGE : (page + 1) * PAGE]
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE))
+
+
+def listing(
+    ctx: Ctx, shown: list[discovery.Match], total: int, view: View, *, replace: bool, near: bool = False
+) -> Reply:
+    """Render one page of matches (``shown``, of ``total``) with detail, filter and paging buttons."""
+    pages = _pages(total)
+    page = view.page
     locale = ctx.texts.locale
     entries = [
         {
@@ -168,11 +177,11 @@ async def take_location(ctx: Ctx, event: Event) -> None:
     if not (-90 <= here[0] <= 90 and -180 <= here[1] <= 180):
         raise InputError(Problem.UNKNOWN_CHOICE)
     profile = await volunteer_profile(ctx)
-    matches = await discovery.discover(
-        ctx.session, profile, discovery.Filters(near=here), ctx.event.at, ctx.settings.timezone
-    )
+    filters = discovery.Filters(near=here)
+    total = await discovery.count(ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone)
+    shown = await discovery.discover(ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone, limit=PAGE)
     ctx.say(Reply(text=ctx.t("Nearest first:"), remove_keyboard=True))
-    ctx.say(listing(ctx, matches, View(), replace=False, near=True))
+    ctx.say(listing(ctx, shown, total, View(), replace=False, near=True))
     return None
 
 

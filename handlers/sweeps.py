@@ -15,7 +15,7 @@ from handlers.engine import Settings
 from handlers.events import Button, Reply
 from handlers.i18n import N_, Texts, account_texts
 from handlers.signups import offer_message
-from models import Account, DigestSubscription, Organisation, Profile, Project, SessionFactory, Shift
+from models import Account, DigestSubscription, Organisation, Profile, Project, SessionFactory, Shift, Signup
 from services import attendance, feedback, outbox, signups
 
 # A supervisor hears of a volunteer's no-show from the second one in 90 days.
@@ -103,6 +103,10 @@ async def close_forgotten_checkouts(sessions: SessionFactory, settings: Settings
     return queued
 
 
+# Reminders are committed this many at a time, each independent of the others (a later sweep finishes the rest).
+WAVE_CHUNK = 200
+
+
 def quiet_adjusted(due: datetime, settings: Settings) -> datetime:
     """Move a moment inside quiet hours (22:00–07:00 by default) to just before they begin."""
     here = due.astimezone(ZoneInfo(settings.timezone))
@@ -123,19 +127,28 @@ async def send_reminders(sessions: SessionFactory, settings: Settings, now: date
     offsets = sorted(settings.reminder_hours)
     queued = 0
     async with sessions() as session:
-        for signup, shift, project, account in await signups.confirmed_starting(
+        places = await signups.confirmed_starting(
             session, now, now + timedelta(hours=max(offsets)) + timedelta(hours=12)
-        ):
+        )
+
+        def key(signup: Signup, shift: Shift, hours: int) -> str:
+            return f"reminder:{signup.id}:{shift.starts_at.isoformat()}:{hours}h"
+
+        # A city has thousands of places in the next day and a half, and the sweep runs every minute: what is
+        # already queued is found in one query, so only new reminders are written.
+        queued_before = await outbox.queued_keys(
+            session, [key(signup, shift, h) for signup, shift, _, _ in places for h in offsets]
+        )
+        for signup, shift, project, account in places:
             if account.chat_id is None:
                 continue
             due = [h for h in offsets if quiet_adjusted(shift.starts_at - timedelta(hours=h), settings) <= now]
             if not due:
                 continue
             hours = due[0]
-            key = f"reminder:{signup.id}:{shift.starts_at.isoformat()}:{hours}h"
-            # A nearer reminder already went out (e.g. the times changed): an older one is not sent after it.
-            nearer = [f"reminder:{signup.id}:{shift.starts_at.isoformat()}:{h}h" for h in offsets if h < hours]
-            if any([await outbox.already_queued(session, name) for name in nearer]):
+            # Already queued; or a nearer reminder already went out (e.g. the times changed): an older one is not
+            # sent after it.
+            if any(key(signup, shift, h) in queued_before for h in offsets if h <= hours):
                 continue
             said = _texts_for(account, settings)
             supervisor = await session.get(Profile, project.supervisor_id)
@@ -160,7 +173,10 @@ async def send_reminders(sessions: SessionFactory, settings: Settings, now: date
                 location=(project.latitude, project.longitude),
                 chat_id=account.chat_id,
             )
-            queued += await outgoing.queue(session, reply, kind="reminder", key=key, priority=3)
+            queued += await outgoing.queue(session, reply, kind="reminder", key=key(signup, shift, hours), priority=3)
+            if queued % WAVE_CHUNK == 0:
+                # A wave of reminders due together takes a while to write: the sender starts on the first ones.
+                await session.commit()
         await session.commit()
     return queued
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -35,7 +35,8 @@ class Account(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
     external_id: str = Field(max_length=64)
-    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Messages queued for other people find their account by chat.
+    chat_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     display_name: str = Field(default="", max_length=128)
     platform_language: str | None = Field(default=None, max_length=16)
     # None until the person picks a language with /language.
@@ -53,6 +54,9 @@ class Account(SQLModel, table=True):
 
 class Profile(SQLModel, table=True):
     """A registered volunteer or social worker (条例 §7: identity, skills, availability, contact)."""
+
+    # The digest counts people by role, district and when they registered: from the index alone.
+    __table_args__ = (Index("ix_profile_role_district_registered", "role", "district", "registered_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", unique=True, index=True)

@@ -33,6 +33,9 @@ class ProjectStatus(StrEnum):
 
 
 class Project(SQLModel, table=True):
+    # Discovery's lists of open projects (by district, group, minimum age) are read from this index alone.
+    __table_args__ = (Index("ix_project_open", "status", "district", "target_group", "min_age"),)
+
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     title: str = Field(max_length=60)
@@ -50,7 +53,7 @@ class Project(SQLModel, table=True):
     supervisor_id: int = Field(foreign_key="profile.id")
     created_by: int = Field(foreign_key="profile.id")
     geofence_m: int = Field(default=300)
-    status: ProjectStatus = Field(sa_type=str_enum(ProjectStatus), index=True)
+    status: ProjectStatus = Field(sa_type=str_enum(ProjectStatus))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -66,12 +69,18 @@ class ShiftStatus(StrEnum):
 class Shift(SQLModel, table=True):
     """One time slot of a project. ``taken`` counts seats held (confirmed plus offered to the waitlist)."""
 
-    __table_args__ = (Index("ix_shift_status_starts", "status", "starts_at"),)
+    __table_args__ = (
+        # Covers discovery's scan of open shifts: the shift's part of ranking is read from the index alone.
+        Index("ix_shift_open", "status", "starts_at", "project_id", "ends_at", "taken"),
+        # ...and of one district's projects' shifts; also every look-up of a project's shifts.
+        Index("ix_shift_project_open", "project_id", "status", "starts_at", "ends_at", "taken"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    project_id: int = Field(foreign_key="project.id", index=True)
-    starts_at: datetime = Field(sa_type=UTCDateTime)
-    ends_at: datetime = Field(sa_type=UTCDateTime)
+    project_id: int = Field(foreign_key="project.id")
+    # Sweeps, the digest and reports look shifts up by when they start or end, whatever their status.
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime, index=True)
     capacity: int
     taken: int = Field(default=0)
     status: ShiftStatus = Field(sa_type=str_enum(ShiftStatus))

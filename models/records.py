@@ -28,7 +28,7 @@ class Attendance(SQLModel, table=True):
     # "Whoever organises records": the organisation that ran the project.
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     profile_id: int = Field(foreign_key="profile.id", index=True)
-    checked_in_at: datetime = Field(sa_type=UTCDateTime)
+    checked_in_at: datetime = Field(sa_type=UTCDateTime, index=True)
     checkin_method: Method = Field(sa_type=str_enum(Method))
     checked_out_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     checkout_method: Method | None = Field(default=None, sa_type=str_enum(Method))

@@ -129,6 +129,15 @@ async def already_queued(session: AsyncSession, key: str) -> bool:
     return (await session.exec(select(Outbox.id).where(Outbox.key == key))).first() is not None
 
 
+async def queued_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of these keys were queued before (one query per thousand keys, not one per key)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        chunk = list(keys[start : start + 1000])
+        found.update((await session.exec(select(Outbox.key).where(col(Outbox.key).in_(chunk)))).all())
+    return found
+
+
 async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Outbox]:
     """Take due messages for sending, most urgent first; on PostgreSQL other workers skip what is taken."""
     query = (

@@ -9,6 +9,7 @@ import sys
 
 from sqlmodel import func, select
 
+from bot.config import Settings
 from bot.outbox import OutboxSender
 from emulator import Emulator, EmulatorClient
 from models import Broadcast, BroadcastStatus, Outbox, OutboxStatus
@@ -17,7 +18,7 @@ from tests.e2e.broadcasting import database, delivered, prepare
 RECIPIENTS = 300
 RATE = 60
 # What a crash may send twice: the messages in flight, at most the sender's window.
-WINDOW = OutboxSender.__init__.__kwdefaults__["window"]
+WINDOW = OutboxSender.window_for(RATE, Settings(_env_file=None).outbox_chat_interval)  # type: ignore[call-arg]
 
 
 async def start_bot(url: str, emulator: Emulator) -> asyncio.subprocess.Process:

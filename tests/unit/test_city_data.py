@@ -1,0 +1,177 @@
+"""A generated city holds together, and discovery ranks it in SQL exactly as the rule in Python says."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import (
+    Attendance,
+    Organisation,
+    Profile,
+    Project,
+    ProjectStatus,
+    Role,
+    SessionFactory,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    make_engine,
+)
+from services import discovery
+from services.city_data import POPULATION, Sizes, planned, seed_city
+from services.hours import credited_minutes
+
+TINY = Sizes(
+    volunteers=600,
+    social_workers=30,
+    organisations=10,
+    stations=12,
+    projects=60,
+    shifts=600,
+    records=6_000,
+    coordinators=2,
+)
+# Ten days before Europe's clocks go forward, so a sixty-day window crosses the change.
+NOW = datetime(2027, 3, 18, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def city(database_url: str, sessions: SessionFactory) -> SessionFactory:
+    engine = make_engine(database_url)
+    try:
+        await seed_city(engine, TINY, now=NOW)
+    finally:
+        await engine.dispose()
+    return sessions
+
+
+def test_named_scales_are_fractions_of_the_city() -> None:
+    assert Sizes.of("xiamen").volunteers == 690_000
+    assert Sizes.of("xiamen").records == 5_000_000
+    assert Sizes.of("small") == Sizes.of("0.01")
+    assert Sizes.of("small").shifts == 2_000
+    with pytest.raises(ValueError, match="scale"):
+        Sizes.of("2")
+
+
+async def test_a_seeded_city_has_the_planned_rows_spread_by_population(city: SessionFactory) -> None:
+    async with city() as session:
+        for table, rows in planned(TINY).items():
+            model = {m.__tablename__: m for m in (Profile, Organisation, Project, Shift, Attendance)}.get(table)
+            if model is not None:
+                assert (await session.exec(select(func.count()).select_from(model))).one() == rows, table
+        by_district = dict(
+            (
+                await session.exec(
+                    select(Profile.district, func.count())
+                    .where(Profile.role == Role.VOLUNTEER)
+                    .group_by(Profile.district)
+                )
+            ).all()
+        )
+    whole = sum(POPULATION.values())
+    for district, people in POPULATION.items():
+        assert abs(by_district[district] - TINY.volunteers * people / whole) <= 1
+
+
+async def test_every_service_record_is_one_the_bot_could_have_written(city: SessionFactory) -> None:
+    async with city() as session:
+        rows = (
+            await session.exec(
+                select(Attendance, Signup, Shift, Project)
+                .join(Signup, col(Signup.id) == col(Attendance.signup_id))
+                .join(Shift, col(Shift.id) == col(Signup.shift_id))
+                .join(Project, col(Project.id) == col(Shift.project_id))
+            )
+        ).all()
+        held = dict(
+            (
+                await session.exec(
+                    select(Signup.shift_id, func.count())
+                    .where(Signup.status == SignupStatus.CONFIRMED)
+                    .group_by(Signup.shift_id)
+                )
+            ).all()
+        )
+        shifts = (await session.exec(select(Shift))).all()
+    assert rows
+    for attendance, signup, shift, project in rows:
+        assert signup.status is SignupStatus.CONFIRMED
+        assert signup.profile_id == attendance.profile_id
+        assert shift.status is ShiftStatus.COMPLETED
+        assert shift.ends_at < NOW
+        assert attendance.organisation_id == project.organisation_id
+        assert attendance.checked_out_at is not None
+        assert attendance.minutes == credited_minutes(
+            attendance.checked_in_at, attendance.checked_out_at, shift.starts_at, shift.ends_at
+        )
+    for shift in shifts:
+        assert shift.taken == held.get(shift.id, 0) <= shift.capacity
+        assert (shift.status is ShiftStatus.FULL) == (shift.starts_at > NOW and shift.taken == shift.capacity)
+
+
+async def _reference(session: AsyncSession, profile: Profile, filters: discovery.Filters, zone: str) -> list[int]:
+    """Discovery as the rule reads, computed in Python over every open shift."""
+    start, end = discovery.window(filters.when, NOW, zone)
+    rows = (
+        await session.exec(
+            select(Shift, Project)
+            .join(Project, col(Project.id) == col(Shift.project_id))
+            .where(
+                Shift.status == ShiftStatus.RECRUITING,
+                Project.status == ProjectStatus.RECRUITING,
+                col(Shift.starts_at) > start,
+                col(Shift.starts_at) < end,
+            )
+        )
+    ).all()
+    mine = (
+        await session.exec(
+            select(Shift)
+            .join(Signup, col(Signup.shift_id) == col(Shift.id))
+            .where(Signup.profile_id == profile.id, Signup.status == SignupStatus.CONFIRMED)
+        )
+    ).all()
+    kept = [
+        (shift, project)
+        for shift, project in rows
+        if not any(m.starts_at < shift.ends_at and m.ends_at > shift.starts_at for m in mine)
+        and not (project.min_age and profile.birth_year and shift.starts_at.year - profile.birth_year < project.min_age)
+        and (not filters.district or project.district == filters.district)
+    ]
+    if filters.near:
+        near = filters.near
+        kept.sort(key=lambda r: (discovery.distance_km(near, (r[1].latitude, r[1].longitude)), r[0].starts_at, r[0].id))
+    else:
+        kept.sort(key=lambda r: (-discovery.fit(profile, r[1], r[0], zone), r[0].starts_at, r[0].taken, r[0].id))
+    return [shift.id or 0 for shift, _ in kept]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin"])
+async def test_discovery_in_sql_ranks_and_pages_as_the_rule_in_python(city: SessionFactory, zone: str) -> None:
+    rng = random.Random(5)
+    async with city() as session:
+        people = (await session.exec(select(Profile).where(Profile.role == Role.VOLUNTEER))).all()
+        for profile in rng.sample(list(people), 12):
+            for filters in (
+                discovery.Filters(),
+                discovery.Filters(district=profile.district),
+                discovery.Filters(when="week"),
+                discovery.Filters(near=(24.6, 118.1)),
+            ):
+                expected = await _reference(session, profile, filters, zone)
+                found = await discovery.discover(session, profile, filters, NOW, zone)
+                assert [m.shift.id for m in found] == expected
+                assert await discovery.count(session, profile, filters, NOW, zone) == len(found)
+                for offset in range(0, len(expected) + 4, 4):
+                    page = await discovery.discover(session, profile, filters, NOW, zone, offset=offset, limit=4)
+                    assert [m.shift.id for m in page] == expected[offset : offset + 4]
+                for match in found:
+                    assert match.fit == discovery.fit(profile, match.project, match.shift, zone)
