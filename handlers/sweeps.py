@@ -13,17 +13,13 @@ from sqlmodel import col, select
 from handlers import digest, formatting, outgoing
 from handlers.engine import Settings
 from handlers.events import Button, Reply
-from handlers.i18n import N_, Texts, account_texts
+from handlers.i18n import N_, account_texts
 from handlers.signups import offer_message
 from models import Account, DigestSubscription, Organisation, Profile, Project, SessionFactory, Shift, Signup
 from services import attendance, feedback, outbox, signups
 
 # A supervisor hears of a volunteer's no-show from the second one in 90 days.
 REPEATED_NO_SHOWS = 2
-
-
-def _texts_for(account: Account, settings: Settings) -> Texts:
-    return account_texts(account, settings.default_locale)
 
 
 async def expire_offers(sessions: SessionFactory, settings: Settings, now: datetime) -> int:
@@ -39,7 +35,7 @@ async def expire_offers(sessions: SessionFactory, settings: Settings, now: datet
             assert shift is not None
             assert project is not None
             if account.chat_id is not None:
-                said = _texts_for(account, settings)
+                said = account_texts(account, settings.default_locale)
                 queued += await outgoing.queue(
                     session,
                     Reply(
@@ -55,7 +51,9 @@ async def expire_offers(sessions: SessionFactory, settings: Settings, now: datet
                     key=f"offer-expired:{expired.id}:{expired.updated_at.isoformat()}",
                 )
             if passed_on is not None and passed_on.account.chat_id is not None:
-                offer = offer_message(_texts_for(passed_on.account, settings), passed_on, project, settings.timezone)
+                offer = offer_message(
+                    account_texts(passed_on.account, settings.default_locale), passed_on, project, settings.timezone
+                )
                 key = f"offer:{passed_on.signup.id}:{passed_on.signup.updated_at.isoformat()}"
                 queued += await outgoing.queue(session, offer, kind="offer", key=key)
         await session.commit()
@@ -90,7 +88,7 @@ async def close_forgotten_checkouts(sessions: SessionFactory, settings: Settings
                 account = await session.get(Account, person.account_id) if person else None
                 if account is None or account.chat_id is None or volunteer is None:
                     continue
-                said = _texts_for(account, settings)
+                said = account_texts(account, settings.default_locale)
                 when = formatting.shift_when(shift, settings.timezone, said.locale)
                 text = said.t(message, title=project.title, when=when, name=volunteer.name)
                 queued += await outgoing.queue(
@@ -150,7 +148,7 @@ async def send_reminders(sessions: SessionFactory, settings: Settings, now: date
             # sent after it.
             if any(key(signup, shift, h) in queued_before for h in offsets if h <= hours):
                 continue
-            said = _texts_for(account, settings)
+            said = account_texts(account, settings.default_locale)
             supervisor = await session.get(Profile, project.supervisor_id)
             organisation = await session.get(Organisation, project.organisation_id)
             text = said.render(
@@ -189,7 +187,7 @@ async def record_no_shows(sessions: SessionFactory, settings: Settings, now: dat
     queued = 0
     async with sessions() as session:
         for signup, shift, project, account, recent in await signups.mark_no_shows(session, now):
-            said = _texts_for(account, settings)
+            said = account_texts(account, settings.default_locale)
             when = formatting.shift_when(shift, settings.timezone, said.locale)
             if account.chat_id is not None:
                 text = said.t(
@@ -204,7 +202,7 @@ async def record_no_shows(sessions: SessionFactory, settings: Settings, now: dat
             lead = await session.get(Account, supervisor.account_id) if supervisor else None
             volunteer = await session.get(Profile, signup.profile_id)
             if recent >= REPEATED_NO_SHOWS and lead is not None and lead.chat_id is not None and volunteer:
-                told = _texts_for(lead, settings)
+                told = account_texts(lead, settings.default_locale)
                 text = told.t(
                     "%(name)s did not come to %(title)s, %(when)s: %(count)s missed shifts in the last 90 days.",
                     name=volunteer.name,
@@ -232,7 +230,9 @@ async def send_digests(sessions: SessionFactory, settings: Settings, now: dateti
             ):
                 continue
             today = now.astimezone(ZoneInfo(settings.timezone)).date()
-            replies = await digest.render(session, _texts_for(account, settings), settings, now, subscription.district)
+            replies = await digest.render(
+                session, account_texts(account, settings.default_locale), settings, now, subscription.district
+            )
             for index, reply in enumerate(replies):
                 reply.chat_id = account.chat_id
                 key = f"digest:{account.id}:{today.isoformat()}:{index}"
@@ -256,7 +256,7 @@ async def ask_for_feedback(sessions: SessionFactory, settings: Settings, now: da
                 account = await session.get(Account, person.account_id)
                 if account is None or account.chat_id is None:
                     continue
-                said = _texts_for(account, settings)
+                said = account_texts(account, settings.default_locale)
                 text = said.t(
                     "Thank you for serving at %(title)s, %(when)s! How was it? One tap is enough.",
                     title=project.title,
@@ -268,7 +268,7 @@ async def ask_for_feedback(sessions: SessionFactory, settings: Settings, now: da
             supervisor = await session.get(Profile, project.supervisor_id)
             lead = await session.get(Account, supervisor.account_id) if supervisor else None
             if lead is not None and lead.chat_id is not None:
-                told = _texts_for(lead, settings)
+                told = account_texts(lead, settings.default_locale)
                 text = told.t(
                     "%(title)s, %(when)s is over. Please evaluate the volunteers who came: it enters their records.",
                     title=project.title,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import select
 
 from bot.config import Settings
-from bot.core import build_core
+from bot.core import Core, build_core
 from bot.frontends import make_frontend
 from bot.outbox import OutboxSender
 from emulator import Emulator, EmulatorClient
@@ -16,6 +17,27 @@ from models import Account, Outbox, OutboxStatus
 from tests.e2e.broadcasting import delivered, prepare
 
 RECIPIENTS = 150
+
+
+async def drain(emulator: Emulator, database_url: str, frontend_name: str, **options: Any) -> Core:
+    """Run the real sender on the queued outbox until nothing is left; return the core for reading what it did."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        telegram_api_url=emulator.url,
+        bot_token=emulator.token,
+    )
+    core = build_core(settings)
+    frontend = make_frontend(frontend_name, core.dispatcher, emulator.token, emulator.url)
+    await frontend.start(polling=False)
+    sender = OutboxSender(core.sessions, frontend, **options)
+    try:
+        await sender.start()
+        await sender.idle(horizon=30)
+    finally:
+        await sender.stop()
+        await frontend.stop()
+    return core
 
 
 @pytest.mark.parametrize("frontend_name", ["ptb", "aiogram"])
@@ -30,22 +52,7 @@ async def test_with_a_tenth_of_sends_failing_nothing_is_lost_or_doubled(
             {"global_rate": 200, "chat_rate": 1, "fault_share": 0.1, "fault_kinds": ["429", "500", "502", "timeout"],
              "seed": 7},
         )  # fmt: skip
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            database_url=database_url,
-            telegram_api_url=emulator.url,
-            bot_token=emulator.token,
-        )
-        core = build_core(settings)
-        frontend = make_frontend(frontend_name, core.dispatcher, emulator.token, emulator.url)
-        await frontend.start(polling=False)
-        sender = OutboxSender(core.sessions, frontend, rate=200, backoff=timedelta(seconds=0.2))
-        try:
-            await sender.start()
-            await sender.idle(horizon=30)
-        finally:
-            await sender.stop()
-            await frontend.stop()
+        core = await drain(emulator, database_url, frontend_name, rate=200, backoff=timedelta(seconds=0.2))
         log = await client.log()
         async with core.sessions() as session:
             rows = (await session.exec(select(Outbox).where(Outbox.broadcast_id == broadcast_id))).all()
@@ -69,22 +76,7 @@ async def test_a_blocked_recipient_is_marked_unreachable_and_not_tried_again(
         broadcast_id, _, recipients = await prepare(database_url, client, 5)
         blocked = sorted(recipients)[0]
         await client.expect("POST", f"/users/{blocked}/block")
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            database_url=database_url,
-            telegram_api_url=emulator.url,
-            bot_token=emulator.token,
-        )
-        core = build_core(settings)
-        frontend = make_frontend(frontend_name, core.dispatcher, emulator.token, emulator.url)
-        await frontend.start(polling=False)
-        sender = OutboxSender(core.sessions, frontend, rate=50)
-        try:
-            await sender.start()
-            await sender.idle(horizon=30)
-        finally:
-            await sender.stop()
-            await frontend.stop()
+        core = await drain(emulator, database_url, frontend_name, rate=50)
         log = await client.log()
         async with core.sessions() as session:
             rows = {r.chat_id: r for r in (await session.exec(select(Outbox))).all()}
