@@ -212,9 +212,11 @@ async def test_when_the_leading_worker_dies_another_sends_what_was_queued_once(p
         async with EmulatorClient(emulator.url) as client:
             lin = await client.person("林小雨")
             await first.start()
-            await second.start()
             try:
+                # The first leads before the second starts: started together, either may win the lock.
                 await asyncio.wait_for(first.until_leading(), 10)
+                await second.start()
+                await asyncio.sleep(0.25)  # the second tries for the lock every 0.05 s meanwhile
                 assert not second.leading
                 for n, worker in enumerate((first, second)):
                     assert worker.core is not None
