@@ -277,3 +277,41 @@ async def test_the_aiohttp_backend_maps_failures_to_the_librarys_errors() -> Non
     finally:
         await request.shutdown()
         await runner.cleanup()
+
+
+async def test_the_aiohttp_backend_sends_json_and_files_as_multipart() -> None:
+    """Plain calls go as a JSON body (nested values JSON-encoded, as the Bot API reads them); uploads as a form."""
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        if request.content_type == "application/json":
+            seen.append((request.content_type, await request.json()))
+        else:
+            form = await request.post()
+            seen.append((request.content_type, {key: getattr(value, "filename", value) for key, value in form.items()}))
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_post("/{call:.*}", record)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    request = AiohttpRequest()
+    await request.initialize()
+    bot = telegram.Bot("1:T", base_url=f"http://127.0.0.1:{port}/bot", request=request)
+    try:
+        await bot._post("sendMessage", {"chat_id": 7, "text": "志愿", "reply_markup": telegram.ForceReply()})
+        await bot._post("sendDocument", {"chat_id": 7, "document": telegram.InputFile(b"%PDF", filename="a.pdf")})
+    finally:
+        await request.shutdown()
+        await runner.cleanup()
+    (kind, body), (form_kind, form) = seen[-2:]
+    assert kind == "application/json"
+    assert body["chat_id"] == "7"
+    assert body["text"] == "志愿"
+    assert '"force_reply": true' in body["reply_markup"]
+    assert form_kind == "multipart/form-data"
+    assert form["chat_id"] == "7"
+    assert form["document"] == "a.pdf"
