@@ -1,0 +1,92 @@
+"""The outbox sender's pace and its use of the database, without a network: what it sends is recorded."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Settings as BotSettings
+from bot.core import Core, build_core
+from bot.frontends.base import Delivery, SendResult
+from bot.outbox import OutboxSender
+from handlers import Reply, outgoing
+from models import Outbox, OutboxStatus
+from models.migrate import upgrade
+from services import outbox
+
+
+@pytest.fixture
+async def core(tmp_path: Path) -> AsyncIterator[Core]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    await asyncio.to_thread(upgrade, url)
+    running = build_core(BotSettings(_env_file=None, database_url=url))  # type: ignore[call-arg]
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+class Slow:
+    """A front end whose every message takes a moment on the way, as over a network."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+
+    async def send(self, reply: Reply) -> SendResult:
+        await asyncio.sleep(0.005)
+        assert reply.chat_id is not None
+        self.sent.append(reply.chat_id)
+        return SendResult(Delivery.SENT)
+
+
+@pytest.mark.parametrize("rate", [0.5, 1, 10, 30, 99, 100, 150, 300, 1000])
+def test_the_pace_stays_within_the_rate_over_any_second(rate: float) -> None:
+    """A full bucket and one second of draining never exceed the rate; the steady pace is close to it."""
+    limiter = OutboxSender.pace(rate)
+    burst, per_second = limiter.max_rate, limiter.max_rate / limiter.time_period
+    if burst == 1:
+        assert per_second == pytest.approx(rate), "one at a time, at the full rate"
+    else:
+        assert burst >= 2
+        assert burst + per_second <= rate
+        assert per_second >= 0.96 * rate
+        assert burst <= max(2, rate / 100), "a burst is two messages or what the rate sends in 10 ms"
+
+
+async def test_claims_and_settlements_are_batched_while_messages_are_in_flight(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With messages in flight, a claim waits for a quarter of the window: not one transaction per message."""
+    async with core.sessions() as session:
+        for chat in range(200):
+            await outgoing.queue(session, Reply(text=f"第{chat}条", chat_id=5000 + chat), kind="notice")
+        await session.commit()
+    claims: list[int] = []
+    real_claim = outbox.claim
+
+    async def counted(session: AsyncSession, now: datetime, limit: int) -> list[Outbox]:
+        rows = await real_claim(session, now, limit)
+        if rows:
+            claims.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(outbox, "claim", counted)
+    front = Slow()
+    sender = OutboxSender(core.sessions, front, rate=1000, window=20)  # type: ignore[arg-type]
+    await sender.start()
+    await sender.idle()
+    await sender.stop()
+
+    assert sorted(front.sent) == [5000 + chat for chat in range(200)], "each message once"
+    assert claims[0] == 20, "the first claim fills the window"
+    assert all(size >= 5 for size in claims[:-1]), claims
+    assert len(claims) <= 200 // 5 + 1
+    async with core.sessions() as session:
+        statuses = set((await session.exec(select(Outbox.status))).all())
+    assert statuses == {OutboxStatus.SENT}
