@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.core import build_core
 from bot.frontends import make_frontend
 from bot.outbox import OutboxSender
+from bot.runtime import keep_what_start_up_made
 from models import Account, Outbox, OutboxStatus, crypto, utcnow
 from models.migrate import upgrade
 
@@ -83,6 +84,7 @@ async def _broadcast(api_url: str, token: str, recipients: int, limit: float, fi
     frontend = make_frontend("ptb", core.dispatcher, token, api_url)
     await frontend.start(polling=False)
     sender = OutboxSender(core.sessions, frontend, rate=limit, chat_interval=1.0)
+    keep_what_start_up_made()  # as `volunteer-bot run` does once started
     started, cpu = time.monotonic(), time.process_time()
     await sender.start()
     await sender.idle(horizon=60)

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.core import MISSING_KEY, build_core
-from bot.runtime import BotProcess
+from bot.runtime import BotProcess, keep_what_start_up_made
 from models import Account, crypto
 from models.migrate import upgrade
 from services import demo_data, people
@@ -166,6 +166,7 @@ async def _serve(settings: Settings) -> None:
     process = BotProcess(settings, settings.bot_token.get_secret_value())
     stop = _stop_on_signals()
     await process.start()
+    keep_what_start_up_made()
     log.info("serving as @%s via %s", process.username, settings.telegram_api_url)
     try:
         await stop.wait()
@@ -188,6 +189,7 @@ async def _serve_webhook(settings: Settings, host: str, port: int, *, register: 
     runner = web.AppRunner(webhook_app(process.frontend, settings.webhook_secret.get_secret_value()))
     await runner.setup()
     await web.TCPSite(runner, host, port, reuse_port=shared_port).start()
+    keep_what_start_up_made()
     if register:
         assert settings.webhook_url is not None
         await process.frontend.set_webhook(settings.webhook_url, settings.webhook_secret.get_secret_value())

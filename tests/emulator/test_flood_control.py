@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+
 from raw_bot_api import BotApi
 
 from emulator import EmulatorClient
+from emulator.__main__ import _no_collector_pauses
 
 
 async def test_a_second_message_to_one_chat_within_its_interval_gets_429_with_retry_after(
@@ -60,3 +63,18 @@ async def test_faults_can_hit_any_method_and_repeat_per_chat_with_the_same_seed(
     assert await pattern() == first
     assert 200 in first
     assert set(first) != {200}
+
+
+def test_the_emulator_process_keeps_what_survived_a_full_collection_out_of_later_ones() -> None:
+    """Its state only grows; rescanning it paused requests long enough to bunch them (docs/BENCHMARKS.md)."""
+    before, frozen = list(gc.callbacks), gc.get_freeze_count()
+    try:
+        _no_collector_pauses()
+        kept = [[n] for n in range(1000)]
+        gc.collect(1)
+        assert gc.get_freeze_count() == frozen, "younger collections change nothing"
+        gc.collect()
+        assert gc.get_freeze_count() >= frozen + len(kept)
+    finally:
+        gc.callbacks[:] = before
+        gc.unfreeze()
