@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -24,6 +24,45 @@ log = logging.getLogger(__name__)
 IDLE_POLL = 0.5
 # Seconds between recording outcomes while messages keep finishing.
 SETTLE_PAUSE = 0.05
+
+
+class ServerWindow:
+    """No more than ``limit`` messages that the server could count within one second of each other.
+
+    The server counts a message when it arrives, somewhere between the moment it left and the moment its answer
+    came back, and refuses one beyond its limit within the last second. A message therefore counts here from
+    the moment it leaves until one second after its answer: whatever the delays on the way, a message sent
+    while fewer than ``limit`` are counted cannot be the one too many. (Of the messages arriving within any one
+    second, the last to leave found all the others in flight or answered less than a second before.) A steady
+    pace just below the limit rarely waits here; it is what keeps a delay that bunches messages, such as a
+    collector pause at either end, from becoming a burst of 429s.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self._flying = 0
+        self._answered: deque[float] = deque()  # loop times of answers, oldest first
+        self._landed = asyncio.Event()
+
+    def _counted(self, now: float) -> int:
+        while self._answered and self._answered[0] <= now - 1.0:
+            self._answered.popleft()
+        return self._flying + len(self._answered)
+
+    async def acquire(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._counted(loop.time()) >= self.limit:
+            if self._answered:
+                await asyncio.sleep(self._answered[0] + 1.0 - loop.time())
+            else:  # all in flight: wait for an answer, then for it to age
+                self._landed.clear()
+                await self._landed.wait()
+        self._flying += 1
+
+    def release(self) -> None:
+        self._flying -= 1
+        self._answered.append(asyncio.get_running_loop().time())
+        self._landed.set()
 
 
 class OutboxSender:
@@ -58,6 +97,7 @@ class OutboxSender:
         self.backoff = backoff
         self.now = now
         self._limiter = self.pace(rate)
+        self._server = ServerWindow(math.floor(rate))
         self._chats: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._last: dict[int, float] = {}
         # Rows whose map pin arrived in this attempt while the rest may not have: it is not sent again.
@@ -78,16 +118,16 @@ class OutboxSender:
         wakes late by design: it rounds a timer up to the next millisecond, so at 300/s (one message every
         3.3 ms) it sent one every 4 ms, 250/s. From 100/s on the bucket holds two messages or what the rate
         sends in 10 ms, which absorbs such delays, and drains slower: by the burst, so that a burst and the
-        steady pace together stay within the rate over any second, and by 2% more, because the server counts
-        messages when they arrive and they do not all take equally long to get there. At 300/s: bursts of 3,
-        then 291/s. Below 100/s a millisecond is a small part of the pause between messages, and one message
-        at a time keeps the full rate.
+        steady pace together stay within the rate over any second, and by 1% more, so that messages that take
+        a little longer on the way seldom meet the ``ServerWindow``. At 300/s: bursts of 3, then 294/s. Below
+        100/s a millisecond is a small part of the pause between messages, and one message at a time keeps the
+        full rate.
         """
         burst = int(rate * 0.01)
         if burst < 1:
             return AsyncLimiter(1, 1.0 / rate)
         burst = max(2, burst)
-        return AsyncLimiter(burst, burst / ((rate - burst) * 0.98))
+        return AsyncLimiter(burst, burst / ((rate - burst) * 0.99))
 
     @staticmethod
     def window_for(rate: float, chat_interval: float) -> int:
@@ -277,7 +317,11 @@ class OutboxSender:
                 if pause > 0:
                     await asyncio.sleep(pause)
                 async with self._limiter:
-                    result = await self.frontend.send(part)
+                    await self._server.acquire()
+                    try:
+                        result = await self.frontend.send(part)
+                    finally:
+                        self._server.release()
                 self._last[row.chat_id] = loop.time()
                 if result.delivery is not Delivery.SENT:
                     break

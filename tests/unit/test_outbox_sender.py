@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Settings as BotSettings
 from bot.core import Core, build_core
 from bot.frontends.base import Delivery, SendResult
-from bot.outbox import OutboxSender
+from bot.outbox import OutboxSender, ServerWindow
 from handlers import Reply, outgoing
 from models import Outbox, OutboxStatus
 from models.migrate import upgrade
@@ -90,3 +91,25 @@ async def test_claims_and_settlements_are_batched_while_messages_are_in_flight(
     async with core.sessions() as session:
         statuses = set((await session.exec(select(Outbox.status))).all())
     assert statuses == {OutboxStatus.SENT}
+
+
+async def test_the_server_never_counts_more_than_the_limit_in_a_second_however_delays_bunch_messages() -> None:
+    """Messages leave as fast as the window lets them and take 0-120 ms each way, at random: no second at the
+    server (counted at arrival, as a flood control does) ever holds more than the limit."""
+    loop = asyncio.get_running_loop()
+    window, arrivals, draw = ServerWindow(10), [], random.Random(7)
+
+    async def one() -> None:
+        await window.acquire()
+        try:
+            await asyncio.sleep(draw.uniform(0, 0.12))
+            arrivals.append(loop.time())
+            await asyncio.sleep(draw.uniform(0, 0.12))
+        finally:
+            window.release()
+
+    await asyncio.gather(*(one() for _ in range(35)))
+    arrivals.sort()
+    busiest = max(sum(1 for t in arrivals if start - 1.0 < t <= start) for start in arrivals)
+    assert busiest <= 10
+    assert len(arrivals) == 35
