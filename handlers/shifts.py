@@ -9,6 +9,7 @@ from handlers import engine, formatting
 from handlers.engine import Ctx, Router
 from handlers.events import Button, Event, Kind, Reply
 from handlers.i18n import N_, Texts
+from handlers.signups import rules, tell_offer
 from models import Account, Project, ProjectStatus, Shift
 from services import projects, validation
 from services.errors import InputError, Problem
@@ -321,8 +322,13 @@ async def ask_new_capacity(ctx: Ctx) -> Reply:
 @change_shift.answer("capacity", Kind.TEXT)
 async def take_new_capacity(ctx: Ctx, event: Event) -> None:
     _, shift = await projects.editable_shift(ctx.session, ctx.account, int(ctx.data["shift_id"]))
-    await projects.resize(ctx.session, shift, projects.whole_number(event.text, 1, projects.MAX_CAPACITY), ctx.event.at)
+    capacity = projects.whole_number(event.text, 1, projects.MAX_CAPACITY)
+    offers = await projects.resize(ctx.session, shift, capacity, ctx.event.at, rules(ctx))
     ctx.say(ctx.t("Saved: %(taken)s of %(capacity)s places held.", taken=shift.taken, capacity=shift.capacity))
+    if offers:
+        ctx.say(ctx.t("New places offered to people on the waitlist, in their order: %(count)s.", count=len(offers)))
+    for offer in offers:
+        await tell_offer(ctx, offer)
     return None
 
 

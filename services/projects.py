@@ -29,7 +29,7 @@ from models import (
 from services import organisations, validation
 from services.errors import InputError, NotAllowedError, Problem
 from services.reference import DISTRICTS, SKILLS
-from services.signups import record
+from services.signups import Offer, Rules, offer_free_places, record
 from services.timeparse import to_utc
 
 TITLE_MAX = 60
@@ -249,8 +249,11 @@ async def reschedule(session: AsyncSession, shift: Shift, starts: datetime, ends
     await session.flush()
 
 
-async def resize(session: AsyncSession, shift: Shift, capacity: int, now: datetime) -> None:
-    """Change how many volunteers a shift takes; never below the places already held."""
+async def resize(session: AsyncSession, shift: Shift, capacity: int, now: datetime, rules: Rules) -> list[Offer]:
+    """Change how many volunteers a shift takes; never below the places already held.
+
+    New places go first to the people on the waitlist, in order (returned, to tell each of them).
+    """
     if not 1 <= capacity <= MAX_CAPACITY:
         raise InputError(Problem.NUMBER_INVALID, low=1, high=MAX_CAPACITY)
     if capacity < shift.taken:
@@ -260,6 +263,7 @@ async def resize(session: AsyncSession, shift: Shift, capacity: int, now: dateti
         shift.status = ShiftStatus.FULL if shift.taken >= capacity else ShiftStatus.RECRUITING
     shift.updated_at = now
     await session.flush()
+    return await offer_free_places(session, shift, now, rules)
 
 
 async def cancel_shift(session: AsyncSession, shift: Shift, now: datetime) -> list[tuple[Signup, Account]]:

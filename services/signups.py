@@ -223,24 +223,52 @@ async def cancel(
     return signup, offer
 
 
+async def _offer_to_next(session: AsyncSession, shift: Shift, now: datetime, rules: Rules) -> Offer | None:
+    """Offer a place on an open, coming shift to the first person on its waitlist, if anyone is waiting."""
+    if shift.status not in {ShiftStatus.RECRUITING, ShiftStatus.FULL} or shift.starts_at <= now:
+        return None
+    query = (
+        select(Signup, Account)
+        .join(Profile, col(Profile.id) == col(Signup.profile_id))
+        .join(Account, col(Account.id) == col(Profile.account_id))
+        .where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITLISTED)
+        .order_by(col(Signup.queued_at), col(Signup.id))
+        .limit(1)
+    )
+    first = (await session.exec(query)).first()
+    if first is None:
+        return None
+    signup, account = first
+    record(session, signup, SignupStatus.OFFERED, "offered", now)
+    signup.offered_until = min(now + rules.offer_window, shift.starts_at)
+    await session.flush()
+    return Offer(signup, account, shift)
+
+
+async def offer_free_places(session: AsyncSession, shift: Shift, now: datetime, rules: Rules) -> list[Offer]:
+    """Places that are free while people wait (the shift took more volunteers): each goes to the next in line.
+
+    Without this the people waiting would stay waiting while newcomers took the new places directly.
+    """
+    offers = []
+    while shift.taken < shift.capacity:
+        offer = await _offer_to_next(session, shift, now, rules)
+        if offer is None:
+            break
+        shift.taken += 1
+        offers.append(offer)
+    if offers:
+        shift.status = ShiftStatus.FULL if shift.taken >= shift.capacity else ShiftStatus.RECRUITING
+        shift.updated_at = now
+        await session.flush()
+    return offers
+
+
 async def release_seat(session: AsyncSession, shift: Shift, now: datetime, rules: Rules) -> Offer | None:
     """A held place became free: offer it to the first person waiting, or give it back to the shift."""
-    if shift.status in {ShiftStatus.RECRUITING, ShiftStatus.FULL} and shift.starts_at > now:
-        query = (
-            select(Signup, Account)
-            .join(Profile, col(Profile.id) == col(Signup.profile_id))
-            .join(Account, col(Account.id) == col(Profile.account_id))
-            .where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITLISTED)
-            .order_by(col(Signup.queued_at), col(Signup.id))
-            .limit(1)
-        )
-        first = (await session.exec(query)).first()
-        if first is not None:
-            signup, account = first
-            record(session, signup, SignupStatus.OFFERED, "offered", now)
-            signup.offered_until = min(now + rules.offer_window, shift.starts_at)
-            await session.flush()
-            return Offer(signup, account, shift)
+    offer = await _offer_to_next(session, shift, now, rules)
+    if offer is not None:
+        return offer
     shift.taken = max(shift.taken - 1, 0)
     if shift.status is ShiftStatus.FULL and shift.taken < shift.capacity:
         shift.status = ShiftStatus.RECRUITING

@@ -275,6 +275,62 @@ async def test_an_unanswered_offer_expires_and_passes_down_the_waitlist(chat: Ch
     assert [r.status for r in rows] == [SignupStatus.CANCELLED, SignupStatus.EXPIRED, SignupStatus.CONFIRMED]
 
 
+async def test_more_places_on_a_full_shift_go_to_the_waitlist_in_order_not_to_newcomers(
+    chat: Chat, bot: RunningBot
+) -> None:
+    huang, _, organisation_id = await social_worker(chat, bot)
+    async with bot.session() as session:
+        supervisor = (await session.exec(select(Profile).where(Profile.name == "黄志明"))).one()
+        organisation = await session.get(Organisation, organisation_id)
+        assert organisation is not None
+        project = await factories.project(session, supervisor, organisation, title="思明助老")
+        shift = await factories.shift(session, project, local_at(6, 9), capacity=1)
+        await session.commit()
+        project_id, shift_id = project.id, shift.id
+    lin, zhang, li, chen = [await volunteer(chat, bot, n) for n in ("林小雨", "张伟", "李娜", "陈晨")]
+    await lin.says(f"/start p_{project_id}")
+    await lin.presses(next(b for b in (await lin.sees()).buttons if b.startswith("报名")))
+    assert "报名成功" in await lin.sees()
+    for waiting in (zhang, li, chen):
+        await waiting.says(f"/start p_{project_id}")
+        await waiting.presses(next(b for b in (await waiting.sees()).buttons if b.startswith("候补")))
+        await waiting.sees()
+
+    await huang.says("/myprojects")
+    await huang.presses(next(b for b in (await huang.sees()).buttons if b.startswith("思明助老")))
+    await huang.presses(next(b for b in (await huang.sees()).buttons if b.startswith("✏️")))
+    await huang.sees()
+    await huang.presses("修改人数")
+    await huang.sees()
+    await huang.says("0")  # wrong input: asked again, nothing changed
+    assert "请输入 1 至" in await huang.sees()
+    assert "空出了一个名额" not in await zhang.screen()
+    await huang.says("3")
+    saved = await huang.sees()
+    assert saved.mentions("已保存：已报 3/3", "新增的名额已按顺序提供给候补名单上的 2 人")
+    assert "空出了一个名额" in await zhang.screen()
+    assert "空出了一个名额" in await li.screen()
+    assert "空出了一个名额" not in await chen.screen()
+
+    newcomer = await volunteer(chat, bot, "王芳")
+    await newcomer.says(f"/start p_{project_id}")
+    card = await newcomer.sees()
+    assert not [b for b in card.buttons if b.startswith("报名")], "the new places are not free for newcomers"
+    await li.presses("接受名额")
+    assert "报名成功" in await li.sees()
+    async with bot.session() as session:
+        rows = (await session.exec(select(Signup).where(Signup.shift_id == shift_id).order_by(col(Signup.id)))).all()
+        resized = await session.get(Shift, shift_id)
+    assert [r.status for r in rows] == [
+        SignupStatus.CONFIRMED,
+        SignupStatus.OFFERED,
+        SignupStatus.CONFIRMED,
+        SignupStatus.WAITLISTED,
+    ]
+    assert resized is not None
+    assert (resized.taken, resized.capacity, resized.status) == (3, 3, ShiftStatus.FULL)
+
+
 async def test_the_last_places_race_gives_exactly_the_free_places(chat: Chat, bot: RunningBot) -> None:
     project_id, shift_id = await published(bot, title="思明助老", district="siming", capacity=3, starts=local_at(5, 9))
     people = [await volunteer(chat, bot, f"志愿者{i}") for i in range(10)]
