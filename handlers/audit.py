@@ -24,6 +24,8 @@ LABELS = {
     "support.decide": N_("decided on a support request"),
     "settings.weekly_limit": N_("changed the weekly limit of recruitment messages"),
     "coordinator.add": N_("made a coordinator (server command line)"),
+    "organisation.admin": N_("made a member an organisation administrator"),
+    "project.supervisor": N_("handed a project to another supervisor"),
 }
 MAX_OFFSET = 10**7
 

@@ -250,10 +250,64 @@ async def my_organisations(ctx: Ctx) -> None:
         return
     for organisation, member in mine:
         view = await organisations.overview(ctx.session, organisation)
+        buttons = [[Button(ctx.t("Leave this organisation"), f"lo:{organisation.id}")]]
+        if member.role is MemberRole.ADMIN:
+            buttons.insert(0, [Button(ctx.t("Add an administrator"), f"oa:{organisation.id}")])
+        ctx.say(Reply(text=card(ctx, view, member), buttons=buttons))
+
+
+@router.action("oa")
+async def add_administrator(ctx: Ctx, args: list[str]) -> None:
+    """An administrator makes another member an administrator: pick, confirm, done; the new one is told."""
+    if not 1 <= len(args) <= 3 or (len(args) == 3 and args[2] != "y"):
+        raise InputError(Problem.UNKNOWN_CHOICE)
+    organisation_id = object_id(args[0])
+    if len(args) == 1:
+        organisation, members = await organisations.appointable(ctx.session, ctx.account, organisation_id)
+        if not members:
+            ctx.say(ctx.t("Everyone in %(name)s is already an administrator.", name=organisation.name))
+            return
+        buttons = [[Button("👤 " + m.name, f"oa:{organisation_id}:{m.id}")] for m in members]
         ctx.say(
             Reply(
-                text=card(ctx, view, member),
-                buttons=[[Button(ctx.t("Leave this organisation"), f"lo:{organisation.id}")]],
+                text=ctx.t(
+                    "Who else should administer %(name)s? An administrator can do everything you can for it, "
+                    "including appointing others.",
+                    name=organisation.name,
+                ),
+                buttons=buttons,
+            )
+        )
+        return
+    profile_id = object_id(args[1])
+    if len(args) == 2:
+        organisation, members = await organisations.appointable(ctx.session, ctx.account, organisation_id)
+        chosen = next((m for m in members if m.id == profile_id), None)
+        if chosen is None:
+            raise InputError(Problem.UNKNOWN_CHOICE)
+        ctx.say(
+            Reply(
+                text=ctx.t("Make %(person)s an administrator of %(name)s?", person=chosen.name, name=organisation.name),
+                buttons=[[Button(ctx.t("Yes, make them an administrator"), f"oa:{organisation_id}:{profile_id}:y")]],
+                replace=True,
+            )
+        )
+        return
+    organisation, profile, appointed = await organisations.appoint_admin(
+        ctx.session, ctx.account, organisation_id, profile_id, ctx.event.at
+    )
+    done = ctx.t("%(person)s is now an administrator of %(name)s.", person=profile.name, name=organisation.name)
+    ctx.toast(done)
+    ctx.say(Reply(text=done, replace=True))
+    if appointed.id != ctx.account.id and appointed.chat_id is not None:
+        texts = ctx.texts_for(appointed)
+        ctx.say(
+            Reply(
+                text=texts.t(
+                    "You are now an administrator of %(name)s. Send /org to see what you can do for it.",
+                    name=organisation.name,
+                ),
+                chat_id=appointed.chat_id,
             )
         )
 

@@ -77,7 +77,8 @@ WHO_MAY: dict[str, frozenset[Standing]] = {
     "ce": ADMINS,
     "/broadcast": SOCIAL_WORKERS | COORDINATORS,
     "bc": SOCIAL_WORKERS | COORDINATORS,
-    # Organisation admins: stations, plans, support, commendations, exports.
+    # Organisation admins: other administrators, stations, plans, support, commendations, exports.
+    "oa": ADMINS,
     "/stations": ADMINS,
     "st": ADMINS,
     "/plan": ADMINS,

@@ -192,6 +192,10 @@ async def my_projects(ctx: Ctx) -> None:
     ctx.say(Reply(text=ctx.t("Projects of %(organisation)s:", organisation=by.organisation.name), buttons=buttons))
 
 
+# Colleagues offered at once as a project's new supervisor (by name).
+SUPERVISORS_SHOWN = 40
+
+
 def _id(text: str) -> int:
     if not text.isdigit() or len(text) > 12:
         raise InputError(Problem.UNKNOWN_CHOICE)
@@ -204,9 +208,12 @@ async def project_button(ctx: Ctx, args: list[str]) -> None:
     if not args:
         raise InputError(Problem.UNKNOWN_CHOICE)
     verb, rest = (args[0], args[1:]) if not args[0].isdigit() else ("show", args)
-    if len(rest) != 1 or verb not in {"show", "add", "pub"}:
+    if not ((len(rest) == 1 and verb in {"show", "add", "pub", "sup"}) or (len(rest) == 2 and verb == "sup")):
         raise InputError(Problem.UNKNOWN_CHOICE)
-    _, project = await projects.editable_project(ctx.session, ctx.account, _id(rest[0]))
+    by, project = await projects.editable_project(ctx.session, ctx.account, _id(rest[0]))
+    if verb == "sup":
+        await _supervisor(ctx, by, project, _id(rest[1]) if len(rest) == 2 else None)
+        return
     if verb == "add":
         if ctx.flow is not None:
             ctx.say(ctx.t("Let us finish this first, or send /cancel to stop."))
@@ -225,10 +232,54 @@ async def project_button(ctx: Ctx, args: list[str]) -> None:
         for s in shifts
         if s.status.value in {"draft", "recruiting", "full"}
     ][:10]
-    buttons.append([Button(ctx.t("Add a shift"), f"mp:add:{project.id}")])
+    buttons.append(
+        [
+            Button(ctx.t("Add a shift"), f"mp:add:{project.id}"),
+            Button(ctx.t("Change supervisor"), f"mp:sup:{project.id}"),
+        ]
+    )
     if project.status is ProjectStatus.DRAFT:
         buttons.append([Button(ctx.t("Publish: start recruiting"), f"mp:pub:{project.id}")])
     ctx.say(Reply(text=ctx.render("projects/shifts.html", **screen), buttons=buttons, replace=verb == "pub"))
+
+
+async def _supervisor(ctx: Ctx, by: projects.Leader, project: Project, chosen: int | None) -> None:
+    """Offer the organisation's other verified social workers as the project's supervisor, or hand it over."""
+    if chosen is None:
+        others = [p for p in await projects.colleagues(ctx.session, by.organisation) if p.id != project.supervisor_id]
+        if not others:
+            ctx.say(ctx.t("There is no other verified social worker in your organisation to hand this project to."))
+            return
+        buttons = [[Button("👤 " + p.name, f"mp:sup:{project.id}:{p.id}")] for p in others[:SUPERVISORS_SHOWN]]
+        ctx.say(
+            Reply(
+                text=ctx.t(
+                    "Who should supervise %(title)s? The supervisor is told about sign-ups, keeps the roster and "
+                    "confirms hours.",
+                    title=project.title,
+                ),
+                buttons=buttons,
+            )
+        )
+        return
+    project, supervisor = await projects.hand_over(ctx.session, ctx.account, project.id or 0, chosen, ctx.event.at)
+    done = ctx.t("%(name)s now supervises %(title)s.", name=supervisor.name, title=project.title)
+    ctx.toast(done)
+    ctx.say(Reply(text=done, replace=True))
+    account = await ctx.session.get(Account, supervisor.account_id)
+    if account is not None and account.id != ctx.account.id and account.chat_id is not None:
+        texts = ctx.texts_for(account)
+        ctx.say(
+            Reply(
+                text=texts.t(
+                    "You now supervise %(title)s, handed over by %(by)s. Its shifts are in /myprojects and its "
+                    "rosters in /roster.",
+                    title=project.title,
+                    by=by.profile.name,
+                ),
+                chat_id=account.chat_id,
+            )
+        )
 
 
 @router.action("sh")

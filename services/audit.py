@@ -25,6 +25,8 @@ ACTIONS = (
     "support.decide",
     "settings.weekly_limit",
     "coordinator.add",
+    "organisation.admin",
+    "project.supervisor",
 )
 PAGE = 10
 

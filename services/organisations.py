@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, case, delete, func
@@ -486,3 +487,47 @@ async def leave(session: AsyncSession, account: Account, organisation_id: int) -
     await session.delete(member)
     await session.flush()
     return organisation
+
+
+# Members offered at once when choosing a new administrator (by name).
+APPOINTABLE_SHOWN = 40
+
+
+async def appointable(
+    session: AsyncSession, account: Account, organisation_id: int
+) -> tuple[Organisation, list[Profile]]:
+    """The organisation's registered members who are not yet its administrators, for one of its administrators.
+
+    This is how an administrator hands over (before leaving, or before deleting their data): another member
+    becomes an administrator too.
+    """
+    organisation = await get(session, organisation_id)
+    if not await is_admin(session, account, organisation_id):
+        raise NotAllowedError(Problem.NOT_ORGANISATION_ADMIN)
+    query = (
+        select(Profile)
+        .join(Membership, col(Membership.account_id) == col(Profile.account_id))
+        .where(Membership.organisation_id == organisation_id, Membership.role == MemberRole.MEMBER)
+        .order_by(col(Profile.name), col(Profile.id))
+        .limit(APPOINTABLE_SHOWN)
+    )
+    return organisation, list((await session.exec(query)).all())
+
+
+async def appoint_admin(
+    session: AsyncSession, account: Account, organisation_id: int, profile_id: int, now: datetime
+) -> tuple[Organisation, Profile, Account]:
+    """Make a member an administrator of the organisation; return it and the new administrator."""
+    organisation = await get(session, organisation_id)
+    if not await is_admin(session, account, organisation_id):
+        raise NotAllowedError(Problem.NOT_ORGANISATION_ADMIN)
+    profile = await session.get(Profile, profile_id)
+    appointed = await session.get(Account, profile.account_id) if profile is not None else None
+    member = await membership(session, appointed, organisation_id) if appointed is not None else None
+    if profile is None or appointed is None or member is None:
+        raise InputError(Problem.UNKNOWN_CHOICE)
+    if member.role is not MemberRole.ADMIN:
+        member.role = MemberRole.ADMIN
+        await audit.record(session, account, "organisation.admin", f"organisation {organisation.id}", at=now)
+    await session.flush()
+    return organisation, profile, appointed

@@ -26,7 +26,7 @@ from models import (
     TargetGroup,
     Verification,
 )
-from services import organisations, validation
+from services import audit, organisations, validation
 from services.errors import InputError, NotAllowedError, Problem
 from services.reference import DISTRICTS, SKILLS
 from services.signups import Offer, Rules, offer_free_places, record
@@ -144,6 +144,21 @@ async def editable_project(session: AsyncSession, account: Account, project_id: 
     if project.status in {ProjectStatus.COMPLETED, ProjectStatus.CANCELLED}:
         raise NotAllowedError(Problem.SHIFT_NOT_OPEN)
     return by, project
+
+
+async def hand_over(
+    session: AsyncSession, account: Account, project_id: int, supervisor_id: int, now: datetime
+) -> tuple[Project, Profile]:
+    """Make another verified social worker of the organisation the project's supervisor; return both."""
+    by, project = await editable_project(session, account, project_id)
+    supervisor = next((p for p in await colleagues(session, by.organisation) if p.id == supervisor_id), None)
+    if supervisor is None:
+        raise InputError(Problem.UNKNOWN_CHOICE)
+    if project.supervisor_id != supervisor.id:
+        project.supervisor_id = supervisor_id
+        await audit.record(session, account, "project.supervisor", f"project {project.id}", at=now)
+        await session.flush()
+    return project, supervisor
 
 
 def shift_times(day: date, start: time, end: time, zone: str, now: datetime) -> tuple[datetime, datetime]:

@@ -7,17 +7,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from emulator import Person
 from models import (
     Account,
     Attendance,
+    AuditEntry,
     Conversation,
     Evaluation,
     Feedback,
+    MemberRole,
+    Membership,
+    Organisation,
     Outbox,
     Profile,
+    Project,
     Signup,
     SignupStatus,
 )
@@ -310,6 +315,69 @@ async def test_a_supervisor_with_coming_shifts_and_a_sole_admin_are_told_what_to
     profile = await profile_of(bot, huang)
     assert profile is not None
     assert profile.erased_at is None
+
+
+async def test_a_supervisor_and_sole_admin_hands_over_in_the_bot_then_may_delete_their_data(
+    chat: Chat, bot: RunningBot
+) -> None:
+    huang, _, _ = await a_volunteer_with_a_history(chat, bot)
+    wu = await chat.person("吴佳怡")
+    async with bot.session() as session:
+        organisation = (await session.exec(select(Organisation))).one()
+        colleague, _ = await factories.social_worker(session, "吴佳怡", user_id=wu.user_id, organisation=organisation)
+        membership = (await session.exec(select(Membership).where(Membership.account_id == colleague.account_id))).one()
+        membership.role = MemberRole.MEMBER
+        await session.commit()
+        organisation_id, colleague_id = organisation.id, colleague.id
+        project_id = (await session.exec(select(Project.id))).one()
+
+    await wu.says("/org")
+    assert "添加管理员" not in (await wu.sees()).buttons, "only administrators may add one"
+    await wu.presses_data(f"oa:{organisation_id}:{colleague_id}:y", (await wu.sees()).messages[-1]["message_id"])
+    assert "已成为" not in await wu.sees()
+    await huang.says("/org")
+    card = (await huang.sees()).messages[-1]["message_id"]
+    # Forged and stale presses are refused and change nothing.
+    for forged in (f"oa:{organisation_id}:999999:y", f"oa:{organisation_id}:{colleague_id}:n", "oa:x", "oa:1:2:3:4"):
+        await huang.presses_data(forged, card)
+        assert "已成为" not in await huang.sees()
+    async with bot.session() as session:
+        assert (await session.get(Membership, membership.id)).role is MemberRole.MEMBER  # type: ignore[union-attr]
+
+    await huang.says("/org")
+    await huang.presses("添加管理员")
+    choices = (await huang.sees()).buttons
+    assert "👤 吴佳怡" in choices
+    assert "👤 黄志明" not in choices, "administrators are not offered again"
+    await huang.presses("👤 吴佳怡")
+    assert "确定让 吴佳怡 成为" in await huang.sees()
+    await huang.presses("确定，设为管理员")
+    assert "吴佳怡 已成为" in await huang.sees()
+    assert "您已成为" in await wu.screen()
+
+    await huang.says("/myprojects")
+    await huang.presses(next(b for b in (await huang.sees()).buttons if b.startswith("鼓浪屿长者陪伴")))
+    assert "更换督导社工" in (await huang.sees()).buttons
+    await huang.presses("更换督导社工")
+    choices = (await huang.sees()).buttons
+    assert "👤 吴佳怡" in choices
+    assert "👤 黄志明" not in choices, "the supervisor now is not offered"
+    await huang.presses("👤 吴佳怡")
+    assert "督导社工已改为 吴佳怡" in await huang.sees()
+    assert "交给您督导" in await wu.screen()
+    for forged in ("mp:sup:999999:1", f"mp:sup:{project_id}:999999", f"mp:sup:{project_id}:x", "mp:sup"):
+        await huang.presses_data(forged, card)
+        assert "督导社工已改为" not in await huang.sees()
+
+    async with bot.session() as session:
+        project = (await session.exec(select(Project))).one()
+        assert project.supervisor_id == colleague_id
+        actions = (await session.exec(select(AuditEntry.action).order_by(col(AuditEntry.id)))).all()
+        assert actions[-2:] == ["organisation.admin", "project.supervisor"]
+    await huang.says("/deleteme")
+    assert "暂时无法删除" not in await huang.sees()
+    await huang.presses("删除我的数据")
+    assert "您的数据已删除" in await huang.sees()
 
 
 # ---- phone numbers as others see them ------------------------------------------------------------------------------

@@ -49,7 +49,8 @@ SAMPLES: dict[str, list[str]] = {
     "jp": ["jp:0"],
     "jo": ["jo:{team}"],
     "lo": ["lo:{organisation}"],
-    "mp": ["mp:{project}", "mp:add:{project}", "mp:pub:{project}"],
+    "mp": ["mp:{project}", "mp:add:{project}", "mp:pub:{project}", "mp:sup:{project}", "mp:sup:{project}:{colleague}"],
+    "oa": ["oa:{organisation}", "oa:{organisation}:{colleague}", "oa:{organisation}:{colleague}:y"],
     "sh": ["sh:{shift}", "sh:cap:{shift}", "sh:time:{shift}", "sh:cx:{shift}", "sh:cx:{shift}:y"],
     "ro": ["ro:{shift}"],
     "rc": ["rc:in:{shift}:{signup}", "rc:out:{shift}:{signup}", "rc:ok:{past}:{served}", "rc:fix:{past}:{served}"],
@@ -120,6 +121,9 @@ async def build_world(sessions: SessionFactory) -> World:
             verification=Verification.PENDING, created_by=supervisor.account_id,
         )  # fmt: skip
         session.add(pending_org)
+        colleague, _ = await factories.social_worker(session, "甲机构同事", user_id=108, organisation=org_a)
+        fellow = (await session.exec(select(Membership).where(Membership.account_id == colleague.account_id))).one()
+        fellow.role = MemberRole.MEMBER
         # The people outside organisation A, one per role.
         people: dict[str, Account] = {}
         people["newcomer"] = await factories.account(session, 201)
@@ -146,14 +150,14 @@ async def build_world(sessions: SessionFactory) -> World:
             "project": project.id, "shift": shift.id, "signup": signup.id, "station": station.id,
             "certificate": certificate.id, "broadcast": broadcast.id, "request": request.id, "team": team.id,
             "organisation": org_a.id, "past": past.shift_id, "served": past.id, "pending_profile": pending.id,
-            "pending_organisation": pending_org.id,
+            "pending_organisation": pending_org.id, "colleague": colleague.id,
         }  # fmt: skip
         await session.commit()
         del org_b
     return World(
         ids={k: int(v or 0) for k, v in ids.items()},
         people={k: v for k, v in people.items() if v is not None},
-        secrets=["甲机构秘密项目", "甲志愿者", volunteer_a.phone],
+        secrets=["甲机构秘密项目", "甲志愿者", "甲机构同事", volunteer_a.phone],
     )
 
 
