@@ -25,25 +25,46 @@ async def queue(
     """Queue one reply for its ``chat_id``; a key makes it idempotent. Return whether it was queued."""
     assert reply.chat_id is not None, "queued replies name their chat"
     account = (await session.exec(select(Account).where(Account.chat_id == reply.chat_id))).first()
-    media = reply.media
     return await outbox.enqueue(
         session,
-        outbox.Message(
-            chat_id=reply.chat_id,
-            text=media.caption if media else reply.text,
-            buttons=[[(b.label, b.action) for b in row] for row in reply.buttons],
-            location=reply.location,
-            attachment=media.content if media else None,
-            attachment_name=media.filename if media else None,
-            attachment_kind=media.kind if media else None,
-            edit_message_id=reply.edit_message_id,
-        ),
+        _message(reply),
         kind=kind,
         key=key,
         account_id=account.id if account else None,
         not_before=not_before,
         priority=priority,
         broadcast_id=broadcast_id,
+    )
+
+
+async def queue_many(
+    session: AsyncSession, replies: list[tuple[str, Account, Reply]], *, kind: str, priority: int = 5
+) -> int:
+    """Queue replies to known people, given as (key, account, reply), in one statement; return how many were new.
+
+    What ``queue`` does one at a time, for a sweep's wave: keys queued before are skipped, and people who
+    blocked the bot get nothing.
+    """
+    messages = [
+        (key, account.id, _message(reply))
+        for key, account, reply in replies
+        if account.unreachable_at is None and reply.chat_id is not None
+    ]
+    return await outbox.enqueue_many(session, messages, kind=kind, priority=priority)
+
+
+def _message(reply: Reply) -> outbox.Message:
+    assert reply.chat_id is not None, "queued replies name their chat"
+    media = reply.media
+    return outbox.Message(
+        chat_id=reply.chat_id,
+        text=media.caption if media else reply.text,
+        buttons=[[(b.label, b.action) for b in row] for row in reply.buttons],
+        location=reply.location,
+        attachment=media.content if media else None,
+        attachment_name=media.filename if media else None,
+        attachment_kind=media.kind if media else None,
+        edit_message_id=reply.edit_message_id,
     )
 
 

@@ -137,6 +137,7 @@ async def send_reminders(sessions: SessionFactory, settings: Settings, now: date
         queued_before = await outbox.queued_keys(
             session, [key(signup, shift, h) for signup, shift, _, _ in places for h in offsets]
         )
+        wave: list[tuple[str, Account, Reply]] = []
         for signup, shift, project, account in places:
             if account.chat_id is None:
                 continue
@@ -171,10 +172,13 @@ async def send_reminders(sessions: SessionFactory, settings: Settings, now: date
                 location=(project.latitude, project.longitude),
                 chat_id=account.chat_id,
             )
-            queued += await outgoing.queue(session, reply, kind="reminder", key=key(signup, shift, hours), priority=3)
-            if queued % WAVE_CHUNK == 0:
+            wave.append((key(signup, shift, hours), account, reply))
+            if len(wave) == WAVE_CHUNK:
                 # A wave of reminders due together takes a while to write: the sender starts on the first ones.
+                queued += await outgoing.queue_many(session, wave, kind="reminder", priority=3)
                 await session.commit()
+                wave = []
+        queued += await outgoing.queue_many(session, wave, kind="reminder", priority=3)
         await session.commit()
     return queued
 

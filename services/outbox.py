@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -89,16 +90,18 @@ async def enqueue_many(
     priority: int = 5,
     broadcast_id: int | None = None,
 ) -> int:
-    """Queue many new messages, given as (key, account id, message), in one statement; return how many.
+    """Queue many messages, given as (key, account id, message), in one statement; return how many were new.
 
-    The keys must be new (a broadcast's own): unlike ``enqueue`` this does not skip ones queued before.
+    A key queued before is skipped, as ``enqueue`` does, so that a sweep that runs twice, or on two workers at
+    once, queues each message once.
     """
     if not messages:
         return 0
     now = utcnow()
     connection = await session.connection()
-    await connection.execute(
-        insert(Outbox),
+    dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    result = await connection.execute(
+        dialect_insert(Outbox).on_conflict_do_nothing(index_elements=["key"]).returning(col(Outbox.id)),
         [
             {
                 "key": key,
@@ -122,7 +125,7 @@ async def enqueue_many(
             for key, account_id, message in messages
         ],
     )
-    return len(messages)
+    return len(result.all())
 
 
 async def already_queued(session: AsyncSession, key: str) -> bool:
