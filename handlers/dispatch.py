@@ -16,7 +16,7 @@ from handlers.events import Event, Kind, Outcome, Reply
 from handlers.flood import FloodGuard, Verdict
 from handlers.hints import hint_for
 from handlers.i18n import resolve_locale, texts
-from models import Clock, Conversation, SessionFactory, unavailable
+from models import Clock, SessionFactory, unavailable
 from services import people
 from services.errors import InputError
 from services.people import Standing
@@ -91,12 +91,20 @@ class Dispatcher:
                 platform_language=event.language,
             )
             try:
-                account = await people.account_for(session, caller, lock=True)
-                conversation = await session.get(Conversation, account.id, with_for_update=True)
-                ctx = Ctx(session, account, event, conversation, self.settings)
+                found = await people.arrive(session, caller)
+                ctx = Ctx(
+                    session,
+                    found.account,
+                    event,
+                    found.conversation,
+                    self.settings,
+                    profile=found.profile,
+                    admin=found.admin,
+                )
                 await self._route(ctx)
                 queued = await self._queue_for_others(ctx)
                 await engine.save(ctx)
+                people.settle(found)
                 await session.commit()
             except Exception as error:
                 return await self._failed(session, event, error)
@@ -219,7 +227,7 @@ class Dispatcher:
         needed = self.who_may.get(key, frozenset())
         if needed == permissions.EVERYONE:
             return True
-        problem = permissions.refusal(needed, await people.standings(ctx.session, ctx.account))
+        problem = permissions.refusal(needed, ctx.standings())
         if problem is None:
             return True
         hint = hint_for(ctx.texts, InputError(problem), ctx.settings.timezone)

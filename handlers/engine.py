@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
@@ -56,6 +57,9 @@ class Ctx:
         event: Event,
         conversation: Conversation | None,
         settings: Settings,
+        *,
+        profile: Profile | None = None,
+        admin: bool = False,
     ) -> None:
         self.session = session
         self.account = account
@@ -66,8 +70,11 @@ class Ctx:
         # Set by the dispatcher: the journey in progress and the command menu.
         self.flow: Flow | None = None
         self.menu: list[MenuEntry] = []
-        self._profile: Profile | None = None
-        self._profile_loaded = False
+        # The person as the event found them, read with the account (people.arrive).
+        self._profile = profile
+        self.admin = admin
+        # What the conversation was when loaded: it is written back only when it changed.
+        self._saved = _state(conversation)
 
     @property
     def texts(self) -> Texts:
@@ -105,11 +112,12 @@ class Ctx:
         self.outcome.toast = text
 
     async def profile(self) -> Profile | None:
-        """Return the person's registered profile (loaded once per event)."""
-        if not self._profile_loaded:
-            self._profile = await people.profile_of(self.session, self.account)
-            self._profile_loaded = True
+        """Return the person's registered profile, as the event found it."""
         return self._profile
+
+    def standings(self) -> frozenset[people.Standing]:
+        """Everything the person is, as the event found them."""
+        return people.standing(self.account, self._profile, self.admin)
 
 
 Prompt = Callable[[Ctx], Awaitable[Reply]]
@@ -374,9 +382,18 @@ async def save(ctx: Ctx) -> None:
             await ctx.session.delete(conversation)
         ctx.conversation = None
         return
+    if conversation not in ctx.session.new and _state(conversation) == ctx._saved:
+        return  # shown again, or not touched: nothing to write, and on SQLite no write lock to take
     conversation.updated_at = utcnow()
     flag_modified(conversation, "data")
     ctx.session.add(conversation)
+
+
+def _state(conversation: Conversation | None) -> tuple[str, str, str, str] | None:
+    """The parts of a conversation that a save writes, comparable with a later state (the data as JSON)."""
+    if conversation is None:
+        return None
+    return conversation.flow, conversation.step, conversation.nonce, json.dumps(conversation.data)
 
 
 DONE = "done"

@@ -35,7 +35,7 @@ async def start(ctx: Ctx) -> None:
 @router.command("help", N_("What I can do"))
 async def help_(ctx: Ctx) -> None:
     """List the commands the person can use."""
-    standings = await people.standings(ctx.session, ctx.account)
+    standings = ctx.standings()
     commands = [
         (entry.command, ctx.t(entry.description))
         for entry in ctx.menu

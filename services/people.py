@@ -8,10 +8,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Account, MemberRole, Membership, Profile, Role, Verification, utcnow
+from models import Account, Conversation, MemberRole, Membership, Profile, Role, Verification, utcnow
 from services import audit, validation
 from services.errors import InputError, NotAllowedError, Problem
 from services.reference import (
@@ -35,38 +36,100 @@ class Caller:
     platform_language: str | None = None
 
 
-async def account_for(session: AsyncSession, caller: Caller, *, lock: bool = False) -> Account:
-    """Return the caller's account, creating it on first contact and keeping chat and language current.
-
-    With ``lock`` the row is locked for the rest of the transaction, so that one
-    person's updates are handled one after another even across workers.
-    """
+async def account_for(session: AsyncSession, caller: Caller) -> Account:
+    """Return the caller's account, creating it on first contact and keeping chat and language current."""
     query = select(Account).where(Account.platform == caller.platform, Account.external_id == caller.external_id)
-    if lock:
-        query = query.with_for_update()
-        if session.get_bind().dialect.name == "postgresql":
-            # Two workers may see a person's first two messages at once: make the row exist first, so that
-            # the second waits on its lock instead of failing on the unique key.
-            await session.exec(
-                pg_insert(Account)
-                .values(
-                    platform=caller.platform,
-                    external_id=caller.external_id,
-                    display_name="",
-                    is_coordinator=False,
-                    created_at=utcnow(),
-                )
-                .on_conflict_do_nothing(index_elements=["platform", "external_id"])
-            )
     account = (await session.exec(query)).first()
     if account is None:
-        account = Account(platform=caller.platform, external_id=caller.external_id)
-        session.add(account)
-    account.chat_id = caller.chat_id if caller.chat_id is not None else account.chat_id
-    account.display_name = caller.display_name[:128]
-    account.platform_language = (caller.platform_language or None) and caller.platform_language[:16]
-    await session.flush()
+        await _first_contact(session, caller)
+        account = (await session.exec(query)).one()
+    for field, value in _reported(account, caller).items():
+        setattr(account, field, value)
     return account
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What every update reads of the person: account, unfinished journey, profile, whether they run an organisation."""
+
+    account: Account
+    conversation: Conversation | None
+    profile: Profile | None
+    admin: bool
+    # Account fields the platform now reports differently; written by ``settle``.
+    changed: tuple[str, ...] = ()
+
+
+async def arrive(session: AsyncSession, caller: Caller) -> Arrival:
+    """Return the caller's account, locked for the transaction, with their conversation and profile, in one query.
+
+    The account is created on first contact. Chat, name and language are kept current: they read as the
+    platform reports them at once, and are written by ``settle`` just before the commit, only when they changed.
+    So an update that changes nothing writes nothing, and one that does takes SQLite's one write lock for as
+    short a time as it can (a write at the start would hold it while the rest of the update runs).
+    """
+    admin = (
+        select(Membership.id)
+        .where(Membership.account_id == Account.id, Membership.role == MemberRole.ADMIN)
+        .exists()
+        .label("admin")
+    )
+    query = (
+        select(Account, Conversation, Profile, admin)
+        .outerjoin(Conversation, col(Conversation.account_id) == col(Account.id))
+        .outerjoin(Profile, col(Profile.account_id) == col(Account.id))
+        .where(Account.platform == caller.platform, Account.external_id == caller.external_id)
+        # Only the account: the outer joins' rows may be missing, and the account's lock orders the person's updates.
+        .with_for_update(of=Account)
+    )
+    row = (await session.exec(query)).first()
+    if row is None:
+        await _first_contact(session, caller)
+        row = (await session.exec(query)).one()
+    account, conversation, profile, is_admin = row
+    changed = []
+    for field, value in _reported(account, caller).items():
+        if getattr(account, field) != value:
+            set_committed_value(account, field, value)
+            changed.append(field)
+    return Arrival(account, conversation, profile, bool(is_admin), tuple(changed))
+
+
+def settle(arrival: Arrival) -> None:
+    """Have the commit write what ``arrive`` found changed (with whatever the update itself set there since)."""
+    for field in arrival.changed:
+        flag_modified(arrival.account, field)
+
+
+async def _first_contact(session: AsyncSession, caller: Caller) -> None:
+    """Create the account of someone writing for the first time."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Two workers may see a person's first two messages at once: the second insert does nothing and waits
+        # for the first, so that the second worker then waits on the row's lock instead of failing on the
+        # unique key.
+        await session.exec(
+            pg_insert(Account)
+            .values(
+                platform=caller.platform,
+                external_id=caller.external_id,
+                display_name="",
+                is_coordinator=False,
+                created_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+        )
+    else:
+        session.add(Account(platform=caller.platform, external_id=caller.external_id))
+        await session.flush()
+
+
+def _reported(account: Account, caller: Caller) -> dict[str, Any]:
+    """The chat, name and platform language the platform reports (a missing chat keeps the known one)."""
+    return {
+        "chat_id": caller.chat_id if caller.chat_id is not None else account.chat_id,
+        "display_name": caller.display_name[:128],
+        "platform_language": (caller.platform_language or None) and caller.platform_language[:16],
+    }
 
 
 async def profile_of(session: AsyncSession, account: Account) -> Profile | None:
@@ -206,8 +269,14 @@ class Standing(StrEnum):
 
 async def standings(session: AsyncSession, account: Account) -> frozenset[Standing]:
     """Everything the person is, read from the database at the moment of asking."""
+    admin = select(Membership.id).where(Membership.account_id == account.id, Membership.role == MemberRole.ADMIN)
+    administers = (await session.exec(admin.limit(1))).first() is not None
+    return standing(account, await profile_of(session, account), administers)
+
+
+def standing(account: Account, profile: Profile | None, admin: bool) -> frozenset[Standing]:
+    """Everything the person is, from their account, their profile and whether they administer an organisation."""
     found: set[Standing] = set()
-    profile = await profile_of(session, account)
     if profile is None:
         found.add(Standing.NEWCOMER)
     elif profile.role is Role.VOLUNTEER:
@@ -216,8 +285,7 @@ async def standings(session: AsyncSession, account: Account) -> frozenset[Standi
         found.add(Standing.SOCIAL_WORKER)
     else:
         found.add(Standing.PENDING_SOCIAL_WORKER)
-    admin = select(Membership.id).where(Membership.account_id == account.id, Membership.role == MemberRole.ADMIN)
-    if (await session.exec(admin.limit(1))).first() is not None:
+    if admin:
         found.add(Standing.ORGANISATION_ADMIN)
     if account.is_coordinator:
         found.add(Standing.COORDINATOR)

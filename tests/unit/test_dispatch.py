@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.config import Settings as BotSettings
@@ -13,6 +18,7 @@ from handlers import Dispatcher, Event, Kind, Router, Settings, build_router
 from handlers.engine import Ctx
 from handlers.permissions import EVERYONE, WHO_MAY
 from models import Account, Conversation, SessionFactory
+from tests import factories
 
 
 def command(user: str, name: str) -> Event:
@@ -114,3 +120,68 @@ def test_settings_come_from_the_environment_with_their_documented_names(monkeypa
     monkeypatch.setenv("BOT_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ValueError, match="unknown time zone"):
         BotSettings(_env_file=None)  # type: ignore[call-arg]
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Record every statement sent to any database while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def writes(seen: list[str]) -> list[str]:
+    return [s for s in seen if s.split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE", "REPLACE"}]
+
+
+async def test_an_update_reads_the_person_in_one_query_and_writes_nothing_it_did_not_change(
+    sessions: SessionFactory,
+) -> None:
+    async with sessions() as session:
+        person = await factories.volunteer(session, user_id=41, language="en")
+        await session.commit()
+    dispatcher = Dispatcher(sessions, build_router(), Settings())
+    said = Event(platform="telegram", user_id="41", chat_id=41, kind=Kind.COMMAND, command="help", language="en")
+    with statements() as seen:
+        outcome = await dispatcher.handle(said)
+    assert "/projects" in outcome.replies[0].text
+    assert len(seen) == 1, seen  # account, conversation, profile and standing together
+    assert writes(seen) == []
+    with statements() as seen:
+        await dispatcher.handle(replace(said, name="Lin Xiaoyu"))
+    assert [w.split(" WHERE")[0] for w in writes(seen)] == ["UPDATE account SET display_name=?"], seen
+    async with sessions() as session:
+        account = await session.get(Account, person.account_id)
+        assert account is not None
+        assert account.display_name == "Lin Xiaoyu"
+
+
+async def test_a_journey_shown_again_is_not_written_and_one_that_moves_on_is(sessions: SessionFactory) -> None:
+    dispatcher = Dispatcher(sessions, build_router(), Settings())
+    await dispatcher.handle(command("42", "register"))
+    async with sessions() as session:
+        before = (await session.exec(select(Conversation))).one()
+    # A command that does not leave the journey shows the step again: nothing is written.
+    with statements() as seen:
+        outcome = await dispatcher.handle(command("42", "projects"))
+    assert "finish this first" in outcome.replies[0].text
+    assert writes(seen) == []
+    async with sessions() as session:
+        again = (await session.exec(select(Conversation))).one()
+    assert (again.step, again.nonce, again.updated_at) == (before.step, before.nonce, before.updated_at)
+    # An answer moves the journey on and is written with it.
+    role = outcome.replies[-1].buttons[0][0].action
+    press = Event(platform="telegram", user_id="42", chat_id=42, kind=Kind.BUTTON, action=role, language="en")
+    with statements() as seen:
+        await dispatcher.handle(press)
+    assert any(s.startswith("UPDATE conversation") for s in writes(seen)), seen
+    async with sessions() as session:
+        moved = (await session.exec(select(Conversation))).one()
+    assert (moved.step, moved.data) != (before.step, before.data)
