@@ -62,12 +62,9 @@ async def projects_command(ctx: Ctx) -> None:
 async def show_list(ctx: Ctx, view: View, *, replace: bool = False) -> None:
     profile = await volunteer_profile(ctx)
     filters = discovery.Filters(district=view.district, group=view.group, when=view.when)
-    total = await discovery.count(ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone)
-    page = min(view.page, _pages(total) - 1)
-    shown = await discovery.discover(
-        ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone, offset=page * PAGE, limit=PAGE
-    )
-    ctx.say(listing(ctx, shown, total, View(page, view.district, view.group, view.when), replace=replace))
+    found = await discovery.page(ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone, view.page, PAGE)
+    shown = View(found.number, view.district, view.group, view.when)
+    ctx.say(listing(ctx, found.matches, found.total, shown, replace=replace))
 
 
 def _pages(total: int) -> int:
@@ -178,10 +175,9 @@ async def take_location(ctx: Ctx, event: Event) -> None:
         raise InputError(Problem.UNKNOWN_CHOICE)
     profile = await volunteer_profile(ctx)
     filters = discovery.Filters(near=here)
-    total = await discovery.count(ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone)
-    shown = await discovery.discover(ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone, limit=PAGE)
+    found = await discovery.page(ctx.session, profile, filters, ctx.event.at, ctx.settings.timezone, 0, PAGE)
     ctx.say(Reply(text=ctx.t("Nearest first:"), remove_keyboard=True))
-    ctx.say(listing(ctx, shown, total, View(), replace=False, near=True))
+    ctx.say(listing(ctx, found.matches, found.total, View(), replace=False, near=True))
     return None
 
 

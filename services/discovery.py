@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Text, and_, case, cast, extract, func, literal, not_, or_
+from sqlalchemy import BigInteger, Text, and_, case, cast, extract, func, literal, not_, or_, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -17,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Organisation, Profile, Project, ProjectStatus, Shift, ShiftStatus, Signup
+from services import freshness
 from services.signups import ACTIVE
 
 # Shifts further ahead than this are not offered in discovery lists (deep links still reach them).
@@ -174,13 +178,34 @@ def _distance(near: tuple[float, float]) -> Any:
 
 @dataclass(frozen=True)
 class _Open:
-    """What discovery lists for a person: shift conditions, and which projects' shifts, per district choice."""
+    """What discovery lists for a person: open shifts in the period, the person's own, and which projects."""
 
-    shifts: list[Any]
+    mine: list[tuple[int, datetime, datetime]]  # the person's active shifts not yet over: id, start, end
     profile: Profile
     filters: Filters
+    zone: str
     start: datetime
     end: datetime
+
+    @property
+    def window(self) -> list[Any]:
+        """Conditions on the shifts counted: open, and starting in the period."""
+        return [
+            col(Shift.status) == ShiftStatus.RECRUITING,
+            col(Shift.starts_at) > self.start,
+            col(Shift.starts_at) < self.end,
+        ]
+
+    @property
+    def shifts(self) -> list[Any]:
+        """Conditions on the shifts listed: open, in the period, neither the person's own nor clashing with them."""
+        conditions = list(self.window)
+        if self.mine:
+            conditions.append(col(Shift.id).not_in([shift_id for shift_id, _, _ in self.mine]))
+            conditions.extend(
+                not_(and_(col(Shift.starts_at) < ends, col(Shift.ends_at) > starts)) for _, starts, ends in self.mine
+            )
+        return conditions
 
     def of_projects(self, *where: Any, scan: bool = False) -> Any:
         """Shifts of recruiting projects matching the filters (and ``where``) whose minimum age the person reaches.
@@ -191,15 +216,21 @@ class _Open:
         time order and checking each against the list is three times cheaper than a look-up per project.
         """
         project_id = col(Shift.project_id) + 0 if scan else col(Shift.project_id)
+        return self._old_enough(lambda *more: project_id.in_(select(Project.id).where(*self._chosen(*where, *more))))
 
-        def projects(*more: Any) -> Any:
-            query = select(Project.id).where(Project.status == ProjectStatus.RECRUITING, *where, *more)
-            if self.filters.district:
-                query = query.where(Project.district == self.filters.district)
-            if self.filters.group:
-                query = query.where(Project.target_group == self.filters.group)
-            return project_id.in_(query)
+    def on_project(self) -> Any:
+        """The same choice, on the shift's project joined to it: cheaper for a few shifts than building the list."""
+        return self._old_enough(lambda *more: and_(*self._chosen(*more)))
 
+    def _chosen(self, *where: Any) -> list[Any]:
+        chosen = [col(Project.status) == ProjectStatus.RECRUITING, *where]
+        if self.filters.district:
+            chosen.append(col(Project.district) == self.filters.district)
+        if self.filters.group:
+            chosen.append(col(Project.target_group) == self.filters.group)
+        return chosen
+
+    def _old_enough(self, projects: Any) -> Any:
         born = self.profile.birth_year
         if not born:
             return projects()
@@ -224,11 +255,6 @@ class _Open:
 async def _open_shifts(session: AsyncSession, profile: Profile, filters: Filters, now: datetime, zone: str) -> _Open:
     """Open shifts in the period that the person can take: not theirs, not clashing with theirs."""
     start, end = window(filters.when, now, zone)
-    conditions: list[Any] = [
-        col(Shift.status) == ShiftStatus.RECRUITING,
-        col(Shift.starts_at) > start,
-        col(Shift.starts_at) < end,
-    ]
     mine = (
         await session.exec(
             select(Shift.id, Shift.starts_at, Shift.ends_at)
@@ -236,23 +262,174 @@ async def _open_shifts(session: AsyncSession, profile: Profile, filters: Filters
             .where(Signup.profile_id == profile.id, col(Signup.status).in_(ACTIVE), col(Shift.ends_at) > now)
         )
     ).all()
-    if mine:
-        conditions.append(col(Shift.id).not_in([shift_id for shift_id, _, _ in mine]))
-        conditions.extend(
-            not_(and_(col(Shift.starts_at) < ends, col(Shift.ends_at) > starts)) for _, starts, ends in mine
+    held = [(shift_id or 0, starts, ends) for shift_id, starts, ends in mine]
+    return _Open(held, profile, filters, zone, start, end)
+
+
+# ---- how many: counted once a minute ---------------------------------------------------------------------------
+
+# How long a count is kept. Counts are kept per process: a shift or project changed through any session of this
+# process is seen at once (services/freshness.py); one changed by another process (a second worker) within this
+# long.
+KEEP_COUNTS = timedelta(seconds=60)
+_KEPT_AT_MOST = 512  # counts per database: districts × groups × dates × a few age bands, and some to spare
+
+
+def _fresh(generation: int, made: float) -> bool:
+    """Say whether something counted at ``made`` (monotonic) under ``generation`` may still be used."""
+    return generation == freshness.version() and monotonic() - made < KEEP_COUNTS.total_seconds()
+
+
+@dataclass(frozen=True)
+class _Count:
+    """How many open shifts of some projects start in a period, and what says how long that stays true."""
+
+    generation: int
+    made: float  # monotonic()
+    start: datetime
+    end: datetime
+    total: int
+    soonest: datetime | None  # the earliest of them: once that starts, the count is out of date
+    next_after: datetime | None  # the earliest starting in [end, end + KEEP_COUNTS): once the period reaches it, too
+    longest: int  # the longest shift among them, in seconds; clashes are searched that far back
+
+    def holds(self, start: datetime, end: datetime) -> bool:
+        """Say whether the count is still the count for the period from ``start`` to ``end``."""
+        return (
+            _fresh(self.generation, self.made)
+            and self.start <= start
+            and (self.soonest is None or start < self.soonest)
+            and self.end <= end <= self.end + KEEP_COUNTS
+            and (self.next_after is None or end <= self.next_after)
         )
-    return _Open(conditions, profile, filters, start, end)
 
 
-def _counting(*conditions: Any) -> Any:
-    return select(func.count()).select_from(Shift).where(*conditions)
+@dataclass
+class _Counts:
+    """One database's kept counts, and the minimum ages its open projects ask for."""
+
+    counts: dict[tuple[Any, ...], _Count] = field(default_factory=dict)
+    ages: tuple[int, float, tuple[int, ...]] | None = None  # generation, made, the minimum ages above 0
+
+
+_kept: weakref.WeakKeyDictionary[Any, _Counts] = weakref.WeakKeyDictionary()
+
+
+def _counts_of(session: AsyncSession) -> _Counts:
+    """The counts kept for the session's database (its engine: a test's new database starts empty)."""
+    engine = session.get_bind()
+    kept = _kept.get(engine)
+    if kept is None:
+        kept = _kept[engine] = _Counts()
+    return kept
+
+
+async def _ages(session: AsyncSession, kept: _Counts) -> tuple[int, ...]:
+    """The minimum ages (above 0) that open projects ask for, kept like the counts."""
+    if kept.ages is None or not _fresh(*kept.ages[:2]):
+        generation, made = freshness.version(), monotonic()
+        query = select(Project.min_age).distinct().where(Project.status == ProjectStatus.RECRUITING)
+        kept.ages = (generation, made, tuple(sorted(age for age in (await session.exec(query)).all() if age > 0)))
+    return kept.ages[2]
+
+
+async def _open_count(session: AsyncSession, found: _Open) -> _Count:
+    """Count the open shifts of the chosen projects in the period, or take the count kept for them.
+
+    People whose age passes the same minimum ages in each year of the period share a count.
+    """
+    kept = _counts_of(session)
+    ages = await _ages(session, kept)
+    # Counted a little past the period's end, so that the count also says when the period reaching further would
+    # change it.
+    reach = found.end + KEEP_COUNTS
+    first, last = found.start.astimezone(UTC).year, reach.astimezone(UTC).year
+    born = found.profile.birth_year
+    passed = tuple(bisect.bisect_right(ages, year - born) for year in range(first, last + 1)) if born else None
+    filters = found.filters
+    key = (filters.district, filters.group, filters.when, first, last, passed)
+    known = kept.counts.get(key)
+    if known is not None and known.holds(found.start, found.end):
+        return known
+    generation = freshness.version()
+    starts, ends = col(Shift.starts_at), col(Shift.ends_at)
+    wider = replace(found, end=reach)
+    inside = starts < found.end
+    query = (
+        select(
+            func.count(case((inside, 1))),
+            func.min(case((inside, starts))),
+            func.min(case((starts >= found.end, starts))),
+            func.max(epoch_seconds(ends) - epoch_seconds(starts)),
+        )
+        .select_from(Shift)
+        # One district's shifts are fewer than a look-up per project of the city.
+        .where(*wider.window, wider.of_projects(scan=not filters.district))
+    )
+    total, soonest, next_after, longest = (await session.exec(query)).one()
+    made = _Count(generation, monotonic(), found.start, found.end, total, soonest, next_after, int(longest or 0))
+    if len(kept.counts) >= _KEPT_AT_MOST:
+        del kept.counts[next(iter(kept.counts))]
+    kept.counts[key] = made
+    return made
+
+
+async def _clashing(session: AsyncSession, found: _Open, counted: _Count) -> int:
+    """How many of the counted shifts are the person's own or clash with theirs.
+
+    One narrow search per shift of theirs, on the shifts' time index: a shift clashes with theirs when it starts
+    before theirs ends and ends after theirs starts, so it starts at most the longest shift's length before.
+    """
+    starts, ends = col(Shift.starts_at), col(Shift.ends_at)
+    searches: list[Any] = []
+    for shift_id, begins, finishes in found.mine:
+        since = max(found.start, begins - timedelta(seconds=counted.longest + 1))
+        until = min(found.end, finishes)
+        near = [starts > since, starts < until, ends > begins] if since < until else []
+        # Their own shift is among those it clashes with, unless it lasts no time at all.
+        own = [col(Shift.id) == shift_id] if begins == finishes and found.start < begins < found.end else []
+        searches.extend(
+            select(Shift.id)
+            .join(Project, col(Project.id) == col(Shift.project_id))
+            .where(col(Shift.status) == ShiftStatus.RECRUITING, *where, found.on_project())
+            for where in (near, own)
+            if where
+        )
+    if not searches:
+        return 0
+    clashing = union(*searches).subquery()
+    return int((await session.exec(select(func.count()).select_from(clashing))).one())
+
+
+async def _count(session: AsyncSession, found: _Open) -> int:
+    counted = await _open_count(session, found)
+    if not found.mine or not counted.total:
+        return counted.total
+    return counted.total - await _clashing(session, found, counted)
 
 
 async def count(session: AsyncSession, profile: Profile, filters: Filters, now: datetime, zone: str) -> int:
     """How many open shifts ``discover`` would list in all."""
+    return await _count(session, await _open_shifts(session, profile, filters, now, zone))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, and how many the whole list holds."""
+
+    total: int
+    number: int  # from 0; the last page when the one asked for is past it
+    matches: list[Match]
+
+
+async def page(
+    session: AsyncSession, profile: Profile, filters: Filters, now: datetime, zone: str, number: int, size: int
+) -> Page:
+    """One page of ``discover``'s list, with how many there are in all."""
     found = await _open_shifts(session, profile, filters, now, zone)
-    scan = not filters.district  # one district's shifts are fewer than a look-up per project of the city
-    return int((await session.exec(_counting(*found.shifts, found.of_projects(scan=scan)))).one())
+    total = await _count(session, found)
+    number = max(0, min(number, -(-total // size) - 1))
+    return Page(total, number, await _discover(session, found, offset=number * size, limit=size))
 
 
 async def discover(
@@ -276,6 +453,11 @@ async def discover(
     only when a page reaches past them.
     """
     found = await _open_shifts(session, profile, filters, now, zone)
+    return await _discover(session, found, offset=offset, limit=limit)
+
+
+async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: int | None) -> list[Match]:
+    profile, filters, zone = found.profile, found.filters, found.zone
     score: Any = _fit(profile, zone, found.start, found.end).label("fit")
     order = (
         [_distance(filters.near), col(Shift.starts_at), col(Shift.id)]
@@ -303,7 +485,7 @@ async def discover(
             if shown or offset == 0:
                 home_total = offset + len(shown)
             else:
-                home_total = int((await session.exec(_counting(*found.shifts, home))).one())
+                home_total = await _count(session, replace(found, filters=replace(filters, district=profile.district)))
             shown += await ranked(
                 found.of_projects(Project.district != profile.district),
                 max(0, offset - home_total),

@@ -22,6 +22,7 @@ from models import (
     SignupChange,
     SignupStatus,
 )
+from services import freshness
 from services.errors import InputError, NotAllowedError, Problem
 
 HOLDING = (SignupStatus.CONFIRMED, SignupStatus.OFFERED)
@@ -132,7 +133,8 @@ async def _take_seat(session: AsyncSession, shift_id: int, now: datetime) -> boo
             status=case((col(Shift.taken) + 1 >= col(Shift.capacity), ShiftStatus.FULL.value), else_=col(Shift.status)),
             updated_at=now,
         )
-        .execution_options(synchronize_session=False)
+        # Taking a place changes discovery's counts only when it fills the shift: the caller says so.
+        .execution_options(synchronize_session=False, counted=False)
     )
     result = await session.exec(statement)
     return bool(result.rowcount == 1) if isinstance(result, CursorResult) else False
@@ -166,6 +168,8 @@ async def sign_up(session: AsyncSession, profile: Profile | None, shift_id: int,
     if not await _take_seat(session, shift.id or 0, now):
         raise InputError(Problem.SHIFT_FULL)
     await session.refresh(shift)
+    if shift.status is ShiftStatus.FULL:
+        freshness.changed(session)
     return await _activate(session, person, shift, SignupStatus.CONFIRMED, "signed_up", now)
 
 
