@@ -60,7 +60,11 @@ async def _visits(session: AsyncSession, profile: Profile, *, around: datetime) 
         .where(
             Signup.profile_id == profile.id,
             Signup.status == SignupStatus.CONFIRMED,
-            col(Shift.status).in_([ShiftStatus.RECRUITING, ShiftStatus.FULL, ShiftStatus.COMPLETED]),
+            # "status || ''" is no indexed column: without it SQLite started from the shifts' index, that is from
+            # every shift of the city's past until tomorrow (20-60 ms), instead of the person's few sign-ups.
+            (col(Shift.status) + "").in_(
+                [status.value for status in (ShiftStatus.RECRUITING, ShiftStatus.FULL, ShiftStatus.COMPLETED)]
+            ),
             col(Shift.starts_at) < around + timedelta(days=1),
             col(Shift.ends_at) > around - timedelta(days=1),
         )
