@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,8 +71,13 @@ def volunteer(profile: Profile | None) -> Profile:
     return profile
 
 
-async def _eligible(session: AsyncSession, profile: Profile, shift_id: int, now: datetime) -> tuple[Shift, Project]:
-    """Check everything but capacity: the shift is open and ahead, the person is free, old enough, not in it."""
+async def _eligible(
+    session: AsyncSession, profile: Profile, shift_id: int, now: datetime
+) -> tuple[Shift, Signup | None]:
+    """Check everything but capacity: the shift is open and ahead, the person is free, old enough, not in it.
+
+    Return the shift and the person's earlier sign-up for it (cancelled or ended), if any.
+    """
     shift = await session.get(Shift, shift_id)
     if shift is None:
         raise NotAllowedError(Problem.NOT_FOUND)
@@ -94,7 +99,7 @@ async def _eligible(session: AsyncSession, profile: Profile, shift_id: int, now:
         # The age the person reaches in the shift's year: the rule most sign-up forms use for 年满.
         if shift.starts_at.year - profile.birth_year < project.min_age:
             raise InputError(Problem.TOO_YOUNG, age=project.min_age)
-    return shift, project
+    return shift, mine
 
 
 async def _signup_for(session: AsyncSession, profile: Profile, shift_id: int) -> Signup | None:
@@ -119,12 +124,15 @@ async def _clash(session: AsyncSession, profile: Profile, shift: Shift) -> str |
     return (await session.exec(query)).first()
 
 
-async def _take_seat(session: AsyncSession, shift_id: int, now: datetime) -> bool:
-    """Take one place if one is free, in a single statement, so two people can never get the last one."""
+async def _take_seat(session: AsyncSession, shift: Shift, now: datetime) -> bool:
+    """Take one place if one is free, in a single statement, so two people can never get the last one.
+
+    The statement returns the shift's new state, so that nothing more is read while the write lock is held.
+    """
     statement = (
         update(Shift)
         .where(
-            col(Shift.id) == shift_id,
+            col(Shift.id) == shift.id,
             col(Shift.taken) < col(Shift.capacity),
             col(Shift.status) == ShiftStatus.RECRUITING,
         )
@@ -133,18 +141,29 @@ async def _take_seat(session: AsyncSession, shift_id: int, now: datetime) -> boo
             status=case((col(Shift.taken) + 1 >= col(Shift.capacity), ShiftStatus.FULL.value), else_=col(Shift.status)),
             updated_at=now,
         )
+        .returning(col(Shift.taken), col(Shift.status), col(Shift.updated_at))
         # Taking a place changes discovery's counts only when it fills the shift: the caller says so.
         .execution_options(synchronize_session=False, counted=False)
     )
-    result = await session.exec(statement)
-    return bool(result.rowcount == 1) if isinstance(result, CursorResult) else False
+    taken = (await session.exec(statement)).first()
+    if taken is None:
+        return False
+    for name, value in zip(("taken", "status", "updated_at"), taken, strict=True):
+        set_committed_value(shift, name, value)
+    return True
 
 
 async def _activate(
-    session: AsyncSession, profile: Profile, shift: Shift, status: SignupStatus, reason: str, now: datetime
+    session: AsyncSession,
+    profile: Profile,
+    shift: Shift,
+    earlier: Signup | None,
+    status: SignupStatus,
+    reason: str,
+    now: datetime,
 ) -> Signup:
-    """Create the sign-up, or bring back the person's earlier cancelled one for this shift."""
-    signup = await _signup_for(session, profile, shift.id or 0)
+    """Create the sign-up, or bring back the person's ``earlier`` cancelled one for this shift."""
+    signup = earlier
     if signup is None:
         assert profile.id is not None
         assert shift.id is not None
@@ -162,25 +181,28 @@ async def _activate(
 
 
 async def sign_up(session: AsyncSession, profile: Profile | None, shift_id: int, now: datetime) -> Signup:
-    """Give the volunteer a place on the shift, or refuse with why (full: the waitlist is offered)."""
+    """Give the volunteer a place on the shift, or refuse with why (full: the waitlist is offered).
+
+    Everything is read before the place is taken: on SQLite, taking it takes the database's one write lock,
+    which every other sign-up then waits for until this transaction commits.
+    """
     person = volunteer(profile)
-    shift, _ = await _eligible(session, person, shift_id, now)
-    if not await _take_seat(session, shift.id or 0, now):
+    shift, earlier = await _eligible(session, person, shift_id, now)
+    if not await _take_seat(session, shift, now):
         raise InputError(Problem.SHIFT_FULL)
-    await session.refresh(shift)
     if shift.status is ShiftStatus.FULL:
         freshness.changed(session)
-    return await _activate(session, person, shift, SignupStatus.CONFIRMED, "signed_up", now)
+    return await _activate(session, person, shift, earlier, SignupStatus.CONFIRMED, "signed_up", now)
 
 
 async def join_waitlist(session: AsyncSession, profile: Profile | None, shift_id: int, now: datetime) -> Signup:
     """Put the volunteer at the end of a full shift's waitlist."""
     person = volunteer(profile)
-    shift, _ = await _eligible(session, person, shift_id, now)
+    shift, earlier = await _eligible(session, person, shift_id, now)
     await session.refresh(shift)
     if shift.taken < shift.capacity and shift.status is ShiftStatus.RECRUITING:
         raise InputError(Problem.SHIFT_NOT_FULL)
-    return await _activate(session, person, shift, SignupStatus.WAITLISTED, "waitlisted", now)
+    return await _activate(session, person, shift, earlier, SignupStatus.WAITLISTED, "waitlisted", now)
 
 
 async def waitlist_position(session: AsyncSession, signup: Signup) -> int:
