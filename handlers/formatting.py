@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton
+from babel import Locale
+from babel.dates import format_datetime, match_skeleton
 
 from models import Shift
+
+
+@cache
+def _pattern(skeleton: str, locale: str) -> tuple[str, Locale]:
+    """The locale's pattern for a skeleton, as babel's format_skeleton finds it (on every call: a list shows dozens)."""
+    known = Locale.parse(locale)
+    patterns = known.datetime_skeletons
+    found = skeleton if skeleton in patterns else match_skeleton(skeleton, patterns) or skeleton
+    return str(patterns[found].pattern), known
+
+
+def format_skeleton(skeleton: str, value: date | datetime, locale: str) -> str:
+    """``babel.dates.format_skeleton`` with the pattern looked up once per skeleton and locale."""
+    pattern, known = _pattern(skeleton, locale)
+    return format_datetime(value, pattern, locale=known)
 
 
 def day(moment: datetime, zone: str, locale: str) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_skeleton as babel_format
 
+from handlers import formatting
 from models import Profile, SessionFactory
 from services import discovery
 from services.errors import InputError, Problem
@@ -109,3 +112,11 @@ async def test_ranking_puts_district_before_skills_before_free_time_then_soonest
         found = await discovery.discover(session, person, discovery.Filters(), now, "Asia/Shanghai")
     assert [m.project.title for m in found] == ["思明匹配", "思明较晚", "思明无技能", "湖里"]
     assert [m.fit for m in found] == [7, 7, 5, 3]
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+@pytest.mark.parametrize("skeleton", ["MMMdEEE", "MMMd", "Hm", "yMMMd"])
+def test_dates_read_as_babel_writes_them_with_the_pattern_looked_up_once(skeleton: str, locale: str) -> None:
+    moment = datetime(2026, 12, 5, 1, 30, tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    for value in (moment, moment.date()):
+        assert formatting.format_skeleton(skeleton, value, locale) == babel_format(skeleton, value, locale=locale)
