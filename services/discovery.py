@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import json
 import math
@@ -309,6 +310,7 @@ class _Counts:
     """One database's kept counts, and the minimum ages its open projects ask for."""
 
     counts: dict[tuple[Any, ...], _Count] = field(default_factory=dict)
+    counting: dict[tuple[Any, ...], asyncio.Lock] = field(default_factory=dict)
     ages: tuple[int, float, tuple[int, ...]] | None = None  # generation, made, the minimum ages above 0
 
 
@@ -351,7 +353,19 @@ async def _open_count(session: AsyncSession, found: _Open) -> _Count:
     known = kept.counts.get(key)
     if known is not None and known.holds(found.start, found.end):
         return known
+    # Many people asking at once (after a shift filled, say) wait for one count instead of each running it.
+    async with kept.counting.setdefault(key, asyncio.Lock()):
+        known = kept.counts.get(key)
+        if known is not None and known.holds(found.start, found.end):
+            return known
+        return await _count_afresh(session, found, kept, key)
+
+
+async def _count_afresh(session: AsyncSession, found: _Open, kept: _Counts, key: tuple[Any, ...]) -> _Count:
+    """Count the open shifts in the period and a minute beyond it, and keep the count under ``key``."""
     generation = freshness.version()
+    reach = found.end + KEEP_COUNTS
+    filters = found.filters
     starts, ends = col(Shift.starts_at), col(Shift.ends_at)
     wider = replace(found, end=reach)
     inside = starts < found.end
@@ -369,7 +383,9 @@ async def _open_count(session: AsyncSession, found: _Open) -> _Count:
     total, soonest, next_after, longest = (await session.exec(query)).one()
     made = _Count(generation, monotonic(), found.start, found.end, total, soonest, next_after, int(longest or 0))
     if len(kept.counts) >= _KEPT_AT_MOST:
-        del kept.counts[next(iter(kept.counts))]
+        oldest = next(iter(kept.counts))
+        del kept.counts[oldest]
+        kept.counting.pop(oldest, None)
     kept.counts[key] = made
     return made
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import AsyncExitStack
 from datetime import timedelta
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from models import Profile, Project, ProjectStatus, SessionFactory, Shift, Signup
@@ -139,3 +143,25 @@ async def test_one_kept_count_serves_people_with_and_without_shifts_of_their_own
         await session.commit()
     assert await counted(sessions, busy) == (0, 0)
     assert await counted(sessions, person) == (4, 4)
+
+
+async def test_people_asking_at_once_wait_for_one_count(sessions: SessionFactory) -> None:
+    person, _, _ = await city(sessions)
+    await counted(sessions, person)  # the minimum ages asked for are known; the count itself is dropped next
+    freshness.forget()
+    counting: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("SELECT count(CASE"):
+            counting.append(statement)
+
+    async with AsyncExitStack() as stack:
+        opened = [await stack.enter_async_context(sessions()) for _ in range(8)]
+        found = [await discovery._open_shifts(session, person, ANY, NOON, ZONE) for session in opened]
+        event.listen(Engine, "before_cursor_execute", record)
+        try:
+            kept = await asyncio.gather(*(discovery._open_count(s, f) for s, f in zip(opened, found, strict=True)))
+        finally:
+            event.remove(Engine, "before_cursor_execute", record)
+    assert [count.total for count in kept] == [3] * 8
+    assert len(counting) == 1
