@@ -219,9 +219,9 @@ class _Open:
         project_id = col(Shift.project_id) + 0 if scan else col(Shift.project_id)
         return self._old_enough(lambda *more: project_id.in_(select(Project.id).where(*self._chosen(*where, *more))))
 
-    def on_project(self) -> Any:
+    def on_project(self, *where: Any) -> Any:
         """The same choice, on the shift's project joined to it: cheaper for a few shifts than building the list."""
-        return self._old_enough(lambda *more: and_(*self._chosen(*more)))
+        return self._old_enough(lambda *more: and_(*self._chosen(*where, *more)))
 
     def _chosen(self, *where: Any) -> list[Any]:
         chosen = [col(Project.status) == ProjectStatus.RECRUITING, *where]
@@ -481,7 +481,12 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
         else [score.desc(), col(Shift.starts_at), col(Shift.taken), col(Shift.id)]
     )
 
-    async def ranked(projects: Any, skip: int, take: int | None) -> list[tuple[int, int]]:
+    # PostgreSQL ranks a third faster from the joined project's own columns (one join, not a join and a hashed
+    # list of ids); SQLite starts from the list of the district's projects and a look-up of each one's shifts.
+    by_join = session.get_bind().dialect.name == "postgresql"
+
+    async def ranked(*where: Any, skip: int, take: int | None) -> list[tuple[int, int]]:
+        projects = found.on_project(*where) if by_join else found.of_projects(*where)
         query = (
             select(col(Shift.id), score)
             .join(Project, col(Project.id) == col(Shift.project_id))
@@ -493,19 +498,18 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
         return [(shift_id or 0, int(fit_)) for shift_id, fit_ in (await session.exec(query)).all()]
 
     if filters.near or filters.district or not profile.district:
-        shown = await ranked(found.of_projects(), offset, limit)
+        shown = await ranked(skip=offset, take=limit)
     else:
-        home = found.of_projects(Project.district == profile.district)
-        shown = await ranked(home, offset, limit)
+        shown = await ranked(Project.district == profile.district, skip=offset, take=limit)
         if limit is None or len(shown) < limit:
             if shown or offset == 0:
                 home_total = offset + len(shown)
             else:
                 home_total = await _count(session, replace(found, filters=replace(filters, district=profile.district)))
             shown += await ranked(
-                found.of_projects(Project.district != profile.district),
-                max(0, offset - home_total),
-                None if limit is None else limit - len(shown),
+                Project.district != profile.district,
+                skip=max(0, offset - home_total),
+                take=None if limit is None else limit - len(shown),
             )
     return await _matches(session, shown, filters.near)
 

@@ -29,10 +29,12 @@ from models import (
 )
 from models.migrate import downgrade, upgrade
 from services import signups
+from services.city_data import seed_city
 from services.errors import InputError, Problem
 from tests import factories
 from tests.e2e.conftest import RunningBot
 from tests.e2e.scripts import VOLUNTEER, play
+from tests.unit.test_city_data import NOW, TINY, discovery_follows_the_rule
 from tests.unit.test_migrations import _differences, _revisions, _tables
 
 pytestmark = pytest.mark.postgres
@@ -87,6 +89,16 @@ async def test_a_hundred_people_racing_for_ten_places_get_exactly_ten(postgres_u
             confirmed = (await session.exec(select(Signup).where(Signup.status == SignupStatus.CONFIRMED))).all()
         assert stored is not None
         assert (stored.taken, stored.status, len(confirmed)) == (10, ShiftStatus.FULL, 10)
+    finally:
+        await engine.dispose()
+
+
+async def test_discovery_ranks_a_city_on_postgresql_as_the_rule_in_python(postgres_url: str) -> None:
+    await asyncio.to_thread(upgrade, postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        await seed_city(engine, TINY, now=NOW)
+        await discovery_follows_the_rule(make_session_factory(engine), "Asia/Shanghai")
     finally:
         await engine.dispose()
 
