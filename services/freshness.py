@@ -43,17 +43,17 @@ def changed(session: AsyncSession) -> None:
     session.sync_session.info[_WROTE] = True
 
 
-def _counted(row: object) -> bool:
-    fields = COUNTED.get(type(row))
-    if fields is None:
-        return False
-    state = inspect(row)
-    return state.pending or state.deleted or any(state.attrs[name].history.has_changes() for name in fields)
+def _moved(row: object) -> bool:
+    """Say whether a changed row changed something the counts depend on."""
+    fields = COUNTED.get(type(row), ())
+    return any(inspect(row).attrs[name].history.has_changes() for name in fields)
 
 
 @event.listens_for(Session, "after_flush")
 def _flushed(session: Session, _context: Any) -> None:
-    if any(_counted(row) for row in (*session.new, *session.dirty, *session.deleted)):
+    # The session's new, changed and deleted rows are still as they were before the flush.
+    added_or_removed = any(type(row) in COUNTED for row in (*session.new, *session.deleted))
+    if added_or_removed or any(_moved(row) for row in session.dirty):
         session.info[_WROTE] = True
 
 

@@ -52,6 +52,15 @@ async def test_a_shift_added_after_a_count_is_counted_and_listed_at_once(session
     assert await counted(sessions, person) == (5, 5)
 
 
+async def test_a_shift_removed_after_a_count_leaves_it_at_once(sessions: SessionFactory) -> None:
+    person, _, shifts = await city(sessions)
+    assert await counted(sessions, person) == (3, 3)
+    async with sessions() as session:
+        await session.delete(await session.get(Shift, shifts[2].id))
+        await session.commit()
+    assert await counted(sessions, person) == (2, 2)
+
+
 async def test_a_published_project_is_counted_and_a_rolled_back_change_forgets_nothing(
     sessions: SessionFactory,
 ) -> None:
