@@ -262,7 +262,7 @@ async def _supervisor(ctx: Ctx, by: projects.Leader, project: Project, chosen: i
             )
         )
         return
-    project, supervisor = await projects.hand_over(ctx.session, ctx.account, project.id or 0, chosen, ctx.event.at)
+    supervisor = await projects.hand_over(ctx.session, by, project, chosen, ctx.event.at)
     done = ctx.t("%(name)s now supervises %(title)s.", name=supervisor.name, title=project.title)
     ctx.toast(done)
     ctx.say(Reply(text=done, replace=True))

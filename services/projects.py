@@ -146,19 +146,18 @@ async def editable_project(session: AsyncSession, account: Account, project_id: 
     return by, project
 
 
-async def hand_over(
-    session: AsyncSession, account: Account, project_id: int, supervisor_id: int, now: datetime
-) -> tuple[Project, Profile]:
-    """Make another verified social worker of the organisation the project's supervisor; return both."""
-    by, project = await editable_project(session, account, project_id)
+async def hand_over(session: AsyncSession, by: Leader, project: Project, supervisor_id: int, now: datetime) -> Profile:
+    """Make another verified social worker of the organisation supervise ``project`` (one ``editable_project``
+    returned for ``by``); return the new supervisor."""
     supervisor = next((p for p in await colleagues(session, by.organisation) if p.id == supervisor_id), None)
     if supervisor is None:
         raise InputError(Problem.UNKNOWN_CHOICE)
     if project.supervisor_id != supervisor.id:
         project.supervisor_id = supervisor_id
+        account = await session.get(Account, by.profile.account_id)
         await audit.record(session, account, "project.supervisor", f"project {project.id}", at=now)
         await session.flush()
-    return project, supervisor
+    return supervisor
 
 
 def shift_times(day: date, start: time, end: time, zone: str, now: datetime) -> tuple[datetime, datetime]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,13 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Settings as BotSettings
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.frontends.base import Delivery, SendResult
 from bot.outbox import OutboxSender
 from bot.scheduler import _run as run_sweep
 from handlers import Event, Kind, Reply, outgoing
 from handlers.sweeps import send_reminders
 from models import Conversation, Outbox, OutboxStatus, SessionFactory, unavailable
-from models.migrate import upgrade
 
 
 class Outage:
@@ -43,19 +40,6 @@ class Outage:
 
     def end(self) -> None:
         self.away.rename(self.folder)
-
-
-@pytest.fixture
-async def core(tmp_path: Path) -> AsyncIterator[Core]:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
-    await asyncio.to_thread(upgrade, url)
-    running = build_core(BotSettings(_env_file=None, database_url=url))  # type: ignore[call-arg]
-    try:
-        yield running
-    finally:
-        await running.close()
 
 
 @pytest.fixture

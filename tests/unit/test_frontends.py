@@ -252,6 +252,15 @@ async def test_on_aiogram_one_persons_flood_wait_does_not_hold_up_another(
     assert len(await sent_texts(lin)) == 1
 
 
+async def _serve(app: web.Application) -> tuple[web.AppRunner, int]:
+    """Serve ``app`` on a free loopback port; the caller cleans the runner up."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
 async def test_the_aiohttp_backend_maps_failures_to_the_librarys_errors() -> None:
     """python-telegram-bot over aiohttp: timeouts and refused connections read as TimedOut and NetworkError."""
 
@@ -261,11 +270,7 @@ async def test_the_aiohttp_backend_maps_failures_to_the_librarys_errors() -> Non
 
     app = web.Application()
     app.router.add_post("/slow", slow)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await _serve(app)
     request = AiohttpRequest()
     await request.initialize()
     try:
@@ -293,11 +298,7 @@ async def test_the_aiohttp_backend_sends_json_and_files_as_multipart() -> None:
 
     app = web.Application()
     app.router.add_post("/{call:.*}", record)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await _serve(app)
     request = AiohttpRequest()
     await request.initialize()
     bot = telegram.Bot("1:T", base_url=f"http://127.0.0.1:{port}/bot", request=request)

@@ -4,33 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.config import Settings as BotSettings
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.frontends.base import Delivery, SendResult
 from bot.outbox import OutboxSender, ServerWindow
 from handlers import Reply, outgoing
 from models import Outbox, OutboxStatus
-from models.migrate import upgrade
 from services import outbox
-
-
-@pytest.fixture
-async def core(tmp_path: Path) -> AsyncIterator[Core]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    await asyncio.to_thread(upgrade, url)
-    running = build_core(BotSettings(_env_file=None, database_url=url))  # type: ignore[call-arg]
-    try:
-        yield running
-    finally:
-        await running.close()
 
 
 class Slow:

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from sqlmodel import col, select
 
-from bot.config import Settings as BotSettings
-from bot.core import Core, build_core
+from bot.core import Core
 from handlers import Reply, outgoing
 from models import Outbox, utcnow
-from models.migrate import upgrade
 from tests import factories
-
-
-@pytest.fixture
-async def core(tmp_path: Path) -> AsyncIterator[Core]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    await asyncio.to_thread(upgrade, url)
-    running = build_core(BotSettings(_env_file=None, database_url=url))  # type: ignore[call-arg]
-    try:
-        yield running
-    finally:
-        await running.close()
 
 
 async def test_a_wave_queues_each_key_once_and_skips_people_who_blocked_the_bot(core: Core) -> None:
