@@ -26,6 +26,8 @@ from services.signups import ACTIVE
 
 # Shifts further ahead than this are not offered in discovery lists (deep links still reach them).
 HORIZON = timedelta(days=60)
+# A page of the best-fitting shifts is first looked for among those starting this soon (see ``_discover``).
+FIRST_LOOK = timedelta(days=7)
 WHEN = ("today", "week", "weekend")
 
 
@@ -474,18 +476,46 @@ async def discover(
 
 async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: int | None) -> list[Match]:
     profile, filters, zone = found.profile, found.filters, found.zone
-    score: Any = _fit(profile, zone, found.start, found.end).label("fit")
+    fit = _fit(profile, zone, found.start, found.end)
+    score: Any = fit.label("fit")
     order = (
         [_distance(filters.near), col(Shift.starts_at), col(Shift.id)]
         if filters.near
         else [score.desc(), col(Shift.starts_at), col(Shift.taken), col(Shift.id)]
     )
+    # The highest fit a shift can have: the district's 4 when the shifts ranked are in the person's district,
+    # 2 for skills (a project that wants none fits anyone), 1 when the person gave any free time.
+    highest = 2 + (1 if _free_hours(profile.availability) else 0)
 
     # PostgreSQL ranks a third faster from the joined project's own columns (one join, not a join and a hashed
     # list of ids); SQLite starts from the list of the district's projects and a look-up of each one's shifts.
     by_join = session.get_bind().dialect.name == "postgresql"
 
-    async def ranked(*where: Any, skip: int, take: int | None) -> list[tuple[int, int]]:
+    async def best_soon(*where: Any, best: int, skip: int, take: int) -> list[tuple[int, int]] | None:
+        """The page, if the shifts of the highest fit that start within ``FIRST_LOOK`` fill it; else None.
+
+        Those shifts come first in the ranking, soonest first, and any other of that fit starts later: so when
+        enough of them start soon, the page is theirs. The open shifts are read in time order from the index and
+        the search stops at the page's end: usually a few hundred rows, where ranking a district reads thousands.
+        """
+        soon = min(found.end, found.start + FIRST_LOOK)
+        query = (
+            select(col(Shift.id))
+            .join(Project, col(Project.id) == col(Shift.project_id))
+            .where(*found.shifts, col(Shift.starts_at) < soon, found.on_project(*where), fit == best)
+            .order_by(col(Shift.starts_at), col(Shift.taken), col(Shift.id))
+            .limit(skip + take)
+        )
+        first = (await session.exec(query)).all()
+        if len(first) < skip + take:
+            return None
+        return [(shift_id or 0, best) for shift_id in first[skip:]]
+
+    async def ranked(*where: Any, home: bool, skip: int, take: int | None) -> list[tuple[int, int]]:
+        if take is not None and not filters.near:
+            page = await best_soon(*where, best=highest + (4 if home else 0), skip=skip, take=take)
+            if page is not None:
+                return page
         projects = found.on_project(*where) if by_join else found.of_projects(*where)
         query = (
             select(col(Shift.id), score)
@@ -498,9 +528,10 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
         return [(shift_id or 0, int(fit_)) for shift_id, fit_ in (await session.exec(query)).all()]
 
     if filters.near or filters.district or not profile.district:
-        shown = await ranked(skip=offset, take=limit)
+        at_home = bool(profile.district) and filters.district == profile.district
+        shown = await ranked(home=at_home, skip=offset, take=limit)
     else:
-        shown = await ranked(Project.district == profile.district, skip=offset, take=limit)
+        shown = await ranked(Project.district == profile.district, home=True, skip=offset, take=limit)
         if limit is None or len(shown) < limit:
             if shown or offset == 0:
                 home_total = offset + len(shown)
@@ -508,6 +539,7 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
                 home_total = await _count(session, replace(found, filters=replace(filters, district=profile.district)))
             shown += await ranked(
                 Project.district != profile.district,
+                home=False,
                 skip=max(0, offset - home_total),
                 take=None if limit is None else limit - len(shown),
             )

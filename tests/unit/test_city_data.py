@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func
@@ -157,6 +157,15 @@ async def _reference(session: AsyncSession, profile: Profile, filters: discovery
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin"])
 async def test_discovery_in_sql_ranks_and_pages_as_the_rule_in_python(city: SessionFactory, zone: str) -> None:
     await discovery_follows_the_rule(city, zone)
+
+
+@pytest.mark.parametrize("first_look", [timedelta(0), timedelta(days=60)], ids=["never", "always"])
+async def test_a_page_found_among_the_soonest_best_fits_is_the_ranked_page(
+    city: SessionFactory, monkeypatch: pytest.MonkeyPatch, first_look: timedelta
+) -> None:
+    """Pages are looked for among the soonest shifts of the best fit first: never, or over the whole period."""
+    monkeypatch.setattr(discovery, "FIRST_LOOK", first_look)
+    await discovery_follows_the_rule(city, "Asia/Shanghai")
 
 
 async def discovery_follows_the_rule(city: SessionFactory, zone: str) -> None:
