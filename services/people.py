@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from models import Account, Conversation, MemberRole, Membership, Profile, Role, Verification, utcnow
 from services import audit, validation
@@ -60,6 +62,30 @@ class Arrival:
     changed: tuple[str, ...] = ()
 
 
+def _arrival() -> Select[Account, Conversation, Profile, bool]:
+    """What ``arrive`` reads: the account (locked), its conversation and profile, and whether it runs an organisation.
+
+    Built once: building the statement and its cache key cost half a millisecond of every update.
+    """
+    admin = (
+        select(Membership.id)
+        .where(Membership.account_id == Account.id, Membership.role == MemberRole.ADMIN)
+        .exists()
+        .label("admin")
+    )
+    return (
+        select(Account, Conversation, Profile, admin)
+        .outerjoin(Conversation, col(Conversation.account_id) == col(Account.id))
+        .outerjoin(Profile, col(Profile.account_id) == col(Account.id))
+        .where(Account.platform == bindparam("platform"), Account.external_id == bindparam("external_id"))
+        # Only the account: the outer joins' rows may be missing, and the account's lock orders the person's updates.
+        .with_for_update(of=Account)
+    )
+
+
+_ARRIVAL = _arrival()
+
+
 async def arrive(session: AsyncSession, caller: Caller) -> Arrival:
     """Return the caller's account, locked for the transaction, with their conversation and profile, in one query.
 
@@ -68,24 +94,11 @@ async def arrive(session: AsyncSession, caller: Caller) -> Arrival:
     So an update that changes nothing writes nothing, and one that does takes SQLite's one write lock for as
     short a time as it can (a write at the start would hold it while the rest of the update runs).
     """
-    admin = (
-        select(Membership.id)
-        .where(Membership.account_id == Account.id, Membership.role == MemberRole.ADMIN)
-        .exists()
-        .label("admin")
-    )
-    query = (
-        select(Account, Conversation, Profile, admin)
-        .outerjoin(Conversation, col(Conversation.account_id) == col(Account.id))
-        .outerjoin(Profile, col(Profile.account_id) == col(Account.id))
-        .where(Account.platform == caller.platform, Account.external_id == caller.external_id)
-        # Only the account: the outer joins' rows may be missing, and the account's lock orders the person's updates.
-        .with_for_update(of=Account)
-    )
-    row = (await session.exec(query)).first()
+    who = {"platform": caller.platform, "external_id": caller.external_id}
+    row = (await session.exec(_ARRIVAL, params=who)).first()
     if row is None:
         await _first_contact(session, caller)
-        row = (await session.exec(query)).one()
+        row = (await session.exec(_ARRIVAL, params=who)).one()
     account, conversation, profile, is_admin = row
     changed = []
     for field, value in _reported(account, caller).items():
