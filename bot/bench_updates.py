@@ -137,6 +137,7 @@ async def _echo_bot(
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
             .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connections=1))
             .build()
         )
 

@@ -96,8 +96,10 @@ class PtbFrontend(BotApiFrontend):
             .token(token)
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
-            # Calls other than long polling go through aiohttp: see bot/frontends/ptb_http.py for why.
+            # Calls go through aiohttp (see bot/frontends/ptb_http.py for why); long polling on a connection of
+            # its own, so that a poll waiting for updates never holds up a reply.
             .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connections=1))
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
