@@ -161,7 +161,9 @@ def main(which: str, args: Any) -> int:
     elif which == "updates":
         from bot.bench_updates import bench_updates
 
-        outcome = asyncio.run(bench_updates(args.database_url, args.frontend, args.people, args.rounds, args.data_key))
+        outcome = asyncio.run(
+            bench_updates(args.database_url, args.frontend, args.people, args.rounds, args.data_key, mix=args.mix)
+        )
     elif which == "process":
         from bot.bench_updates import bench_process
 

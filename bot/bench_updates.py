@@ -71,6 +71,10 @@ def _buttons(view: dict[str, Any], prefix: str) -> tuple[int, str] | None:
     return None
 
 
+# The updates of one round of ``Driver.mix``: two of them are presses.
+MIX = ("/projects", "card", "sign up", "/checkin", "/feedback", "/myhours")
+
+
 class Driver:
     """People acting one after another, each waiting for the bot's answer; every update's latency recorded."""
 
@@ -85,7 +89,7 @@ class Driver:
         self.latencies.append(time.perf_counter() - started)
 
     async def mix(self, person: Person, rounds: int) -> None:
-        """Find projects, open a card, sign up, try to check in, look at feedback and hours."""
+        """Find projects, open a card, sign up, try to check in, look at feedback and hours (``MIX``)."""
         for _ in range(rounds):
             await self._timed(person.says("/projects"))
             card = _buttons(await person._changes(), "pj:c:")
@@ -97,6 +101,11 @@ class Driver:
             await self._timed(person.says("/checkin"))
             await self._timed(person.says("/feedback"))
             await self._timed(person.says("/myhours"))
+
+    async def help(self, person: Person, rounds: int) -> None:
+        """The bot's lightest update, as many as the mix has: one statement read, one reply."""
+        for _ in range(rounds * len(MIX)):
+            await self._timed(person.says("/help"))
 
     async def echo(self, person: Person, count: int) -> None:
         for n in range(count):
@@ -187,11 +196,26 @@ async def _echo_bot(
 
 
 async def bench_updates(
-    database_url: str, frontend: str, people: int, rounds: int, data_key: str, seed: int = 11
+    database_url: str,
+    frontend: str,
+    people: int,
+    rounds: int,
+    data_key: str,
+    seed: int = 11,
+    *,
+    mix: str = "journeys",
 ) -> dict[str, Any]:
-    """The real bot and a bare echo bot, each under ``people`` people at once; updates/s, latency and the ratio."""
+    """The real bot and a bare echo bot, each under ``people`` people at once; updates/s, latency and the ratio.
+
+    ``mix`` is ``journeys`` (``Driver.mix``) or ``help`` (``Driver.help``: what the bot costs before any work).
+    """
     user_ids = await _volunteers(database_url, people, seed)
-    result: dict[str, Any] = {"frontend": frontend, "database": database_url.split(":", 1)[0], "people": people}
+    result: dict[str, Any] = {
+        "frontend": frontend,
+        "database": database_url.split(":", 1)[0],
+        "people": people,
+        "mix": mix,
+    }
     async with Emulator() as emulator, EmulatorClient(emulator.url) as client:
         persons = [await client.person(f"V{uid}", user_id=uid) for uid in user_ids]
         tracker = UpdateTracker()
@@ -208,7 +232,8 @@ async def bench_updates(
         await process.start()
         try:
             driver = Driver(tracker.wait)
-            result["bot"] = await _run(driver, persons, lambda p: driver.mix(p, rounds))
+            act = driver.mix if mix == "journeys" else driver.help
+            result["bot"] = await _run(driver, persons, lambda p: act(p, rounds))
         finally:
             await process.stop()
         echo_tracker = UpdateTracker()

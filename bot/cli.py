@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     updates.add_argument("--people", type=int, default=20, help="people at once (default 20)")
     updates.add_argument("--rounds", type=int, default=5, help="rounds of the mix per person (default 5)")
+    updates.add_argument(
+        "--mix",
+        choices=("journeys", "help"),
+        default="journeys",
+        help="journeys (default), or only /help: the bot's lightest update (one statement, one reply)",
+    )
     process = benches.add_parser(
         "process",
         help="start-up time and resident memory of `volunteer-bot run`; prints one JSON line",

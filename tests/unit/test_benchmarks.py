@@ -1,0 +1,34 @@
+"""The city-scale benchmarks run end to end on a tiny seeded city, so that they still work when someone needs them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.bench_updates import MIX, bench_updates
+from models import make_engine, utcnow
+from services.city_data import seed_city
+from tests.conftest import TEST_DATA_KEY
+from tests.unit.test_city_data import TINY
+
+
+@pytest.fixture
+async def tiny_city(database_url: str) -> str:
+    engine = make_engine(database_url)
+    try:
+        # Around the present: the benchmark's people see the open shifts of the coming weeks.
+        await seed_city(engine, TINY, now=utcnow())
+    finally:
+        await engine.dispose()
+    return database_url
+
+
+@pytest.mark.parametrize("mix", ["journeys", "help"])
+async def test_update_benchmark_drives_the_real_bot_and_the_echo_bot(tiny_city: str, mix: str) -> None:
+    result = await bench_updates(tiny_city, "ptb", people=2, rounds=1, data_key=TEST_DATA_KEY, mix=mix)
+    bot, echo = result["bot"], result["echo"]
+    # Both people went the whole way: the list offered a card, the card a shift to sign up for.
+    assert bot["updates"] == 2 * len(MIX)
+    assert echo["updates"] == bot["updates"]
+    assert bot["updates_per_s"] > 0
+    assert echo["updates_per_s"] > 0
+    assert result["ratio"] == round(bot["updates_per_s"] / echo["updates_per_s"], 3)
