@@ -33,8 +33,12 @@ class ProjectStatus(StrEnum):
 
 
 class Project(SQLModel, table=True):
-    # Discovery's lists of open projects (by district, group, minimum age) are read from this index alone.
-    __table_args__ = (Index("ix_project_open", "status", "district", "target_group", "min_age"),)
+    # Discovery's lists of open projects (by district, group, minimum age; or near a place) are read from these
+    # indexes alone.
+    __table_args__ = (
+        Index("ix_project_open", "status", "district", "target_group", "min_age"),
+        Index("ix_project_place", "status", "latitude", "longitude", "min_age"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)

@@ -28,6 +28,9 @@ from services.signups import ACTIVE
 HORIZON = timedelta(days=60)
 # A page of the best-fitting shifts is first looked for among those starting this soon (see ``_discover``).
 FIRST_LOOK = timedelta(days=7)
+# "Near me" looks for a page within these distances first, in km, then in the whole city (see ``_discover``).
+NEAR_FIRST = (1.0, 4.0)
+EARTH_RADIUS_KM = 6371.0
 WHEN = ("today", "week", "weekend")
 
 
@@ -52,7 +55,7 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Great-circle distance between two (latitude, longitude) points."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 def slot(moment: datetime, zone: str) -> str:
@@ -176,7 +179,27 @@ def _distance(near: tuple[float, float]) -> Any:
     lat1, lon1 = map(math.radians, near)
     lat2, lon2 = func.radians(col(Project.latitude)), func.radians(col(Project.longitude))
     a, b = func.sin((lat2 - lat1) / 2), func.sin((lon2 - lon1) / 2)
-    return 2 * 6371.0 * func.asin(func.sqrt(a * a + math.cos(lat1) * func.cos(lat2) * b * b))
+    return 2 * EARTH_RADIUS_KM * func.asin(func.sqrt(a * a + math.cos(lat1) * func.cos(lat2) * b * b))
+
+
+def _box(near: tuple[float, float], km: float) -> list[Any] | None:
+    """Conditions on a project's place: inside a box holding every point within ``km`` of ``near``.
+
+    None where no such box is simple (near a pole, or across the date line).
+    """
+    latitude, longitude = near
+    # A little wider than the circle, so that rounding never leaves a point of it outside.
+    across = 1.01 * math.degrees(km / EARTH_RADIUS_KM)
+    poleward = abs(latitude) + across
+    if poleward >= 89.0:
+        return None
+    along = across / math.cos(math.radians(poleward))
+    if abs(longitude) + along >= 180.0:
+        return None
+    return [
+        col(Project.latitude).between(latitude - across, latitude + across),
+        col(Project.longitude).between(longitude - along, longitude + along),
+    ]
 
 
 @dataclass(frozen=True)
@@ -511,9 +534,37 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
             return None
         return [(shift_id or 0, best) for shift_id in first[skip:]]
 
+    async def nearest(*where: Any, near: tuple[float, float], skip: int, take: int) -> list[tuple[int, int]] | None:
+        """The page, if the shifts within ``NEAR_FIRST`` km fill it; else None.
+
+        A shift further away than the page's last one cannot come before it, so the page holds when its last
+        shift is within the distance searched. Projects are found by place (``ix_project_place``): a few hundred
+        within a kilometre in the city's centre, where the whole city's distances are fourteen thousand.
+        """
+        distance = _distance(near)
+        for km in NEAR_FIRST:
+            box = _box(near, km)
+            if box is None:
+                return None
+            projects = found.on_project(*where, *box) if by_join else found.of_projects(*where, *box)
+            query = (
+                select(col(Shift.id), score, distance)
+                .join(Project, col(Project.id) == col(Shift.project_id))
+                .where(*found.shifts, projects)
+                .order_by(*order)
+                .limit(skip + take)
+            )
+            rows = (await session.exec(query)).all()
+            if len(rows) == skip + take and rows[-1][2] <= km:
+                return [(shift_id or 0, int(fit_)) for shift_id, fit_, _ in rows[skip:]]
+        return None
+
     async def ranked(*where: Any, home: bool, skip: int, take: int | None) -> list[tuple[int, int]]:
-        if take is not None and not filters.near:
-            page = await best_soon(*where, best=highest + (4 if home else 0), skip=skip, take=take)
+        if take is not None:
+            if filters.near:
+                page = await nearest(*where, near=filters.near, skip=skip, take=take)
+            else:
+                page = await best_soon(*where, best=highest + (4 if home else 0), skip=skip, take=take)
             if page is not None:
                 return page
         projects = found.on_project(*where) if by_join else found.of_projects(*where)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -159,13 +160,43 @@ async def test_discovery_in_sql_ranks_and_pages_as_the_rule_in_python(city: Sess
     await discovery_follows_the_rule(city, zone)
 
 
-@pytest.mark.parametrize("first_look", [timedelta(0), timedelta(days=60)], ids=["never", "always"])
-async def test_a_page_found_among_the_soonest_best_fits_is_the_ranked_page(
-    city: SessionFactory, monkeypatch: pytest.MonkeyPatch, first_look: timedelta
+@pytest.mark.parametrize(
+    ("first_look", "near_first"),
+    [(timedelta(0), ()), (timedelta(days=60), (0.5, 2.0, 5.0, 50.0))],
+    ids=["never", "mostly"],
+)
+async def test_a_page_found_among_the_soonest_or_nearest_is_the_ranked_page(
+    city: SessionFactory, monkeypatch: pytest.MonkeyPatch, first_look: timedelta, near_first: tuple[float, ...]
 ) -> None:
-    """Pages are looked for among the soonest shifts of the best fit first: never, or over the whole period."""
+    """Pages are looked for among the soonest shifts of the best fit, and those nearby, first: never, or mostly."""
     monkeypatch.setattr(discovery, "FIRST_LOOK", first_look)
+    monkeypatch.setattr(discovery, "NEAR_FIRST", near_first)
     await discovery_follows_the_rule(city, "Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("near", "km", "opens"),
+    [((24.48, 118.09), 1.0, True), ((89.5, 10.0), 1.0, False), ((10.0, 179.999), 1.0, False)],
+)
+def test_the_box_around_a_place_holds_every_point_of_the_circle(
+    near: tuple[float, float], km: float, opens: bool
+) -> None:
+    box = discovery._box(near, km)
+    assert (box is not None) is opens
+    if box is None:
+        return
+    (low_lat, high_lat), (low_lon, high_lon) = ((c.right.clauses[0].value, c.right.clauses[1].value) for c in box)
+    for bearing in range(0, 360, 5):
+        # The point ``km`` away on each bearing (the destination formula on a sphere).
+        lat1, lon1, b, d = math.radians(near[0]), math.radians(near[1]), math.radians(bearing), km / 6371.0
+        lat2 = math.asin(math.sin(lat1) * math.cos(d) + math.cos(lat1) * math.sin(d) * math.cos(b))
+        lon2 = lon1 + math.atan2(
+            math.sin(b) * math.sin(d) * math.cos(lat1), math.cos(d) - math.sin(lat1) * math.sin(lat2)
+        )
+        point = (math.degrees(lat2), math.degrees(lon2))
+        assert discovery.distance_km(near, point) == pytest.approx(km)
+        assert low_lat < point[0] < high_lat
+        assert low_lon < point[1] < high_lon
 
 
 async def discovery_follows_the_rule(city: SessionFactory, zone: str) -> None:
