@@ -14,15 +14,19 @@ from models.db import make_engine
 target_metadata = SQLModel.metadata
 
 
-def _run(connection: Connection) -> None:
+def _run(connection: Connection) -> bool:
+    """Run the migrations due; say whether any ran."""
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
+    migration = context.get_context()
+    before = migration.get_current_heads()
     with context.begin_transaction():
         context.run_migrations()
+    return migration.get_current_heads() != before
 
 
 async def _run_async(url: str) -> None:
@@ -34,8 +38,10 @@ async def _run_async(url: str) -> None:
                 # Batch migrations on SQLite copy a table and drop the old one; SQLite refuses to drop a table
                 # that other rows point at while it enforces foreign keys, so they are checked once at the end.
                 await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            await connection.run_sync(_run)
-            if sqlite and (await connection.exec_driver_sql("PRAGMA foreign_key_check")).first() is not None:
+            migrated = await connection.run_sync(_run)
+            # Only after a migration: the check reads every row (about 20 s for a city's database), and `run`
+            # upgrades at every start.
+            if sqlite and migrated and (await connection.exec_driver_sql("PRAGMA foreign_key_check")).first():
                 raise RuntimeError(
                     "after the migration, rows point at rows that do not exist (PRAGMA foreign_key_check)"
                 )
