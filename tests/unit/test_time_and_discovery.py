@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_skeleton as babel_format
+from sqlalchemy import BigInteger, cast, func, literal
+from sqlmodel import select
 
 from handlers import formatting
 from models import Profile, SessionFactory
+from models.base import UTCDateTime
 from services import discovery
 from services.errors import InputError, Problem
 from services.projects import shift_times
@@ -120,3 +124,30 @@ def test_dates_read_as_babel_writes_them_with_the_pattern_looked_up_once(skeleto
     moment = datetime(2026, 12, 5, 1, 30, tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai"))
     for value in (moment, moment.date()):
         assert formatting.format_skeleton(skeleton, value, locale) == babel_format(skeleton, value, locale=locale)
+
+
+async def test_the_databases_second_of_a_stored_time_is_the_floor_of_its_timestamp(sessions: SessionFactory) -> None:
+    """Ranking reads a shift's hour of the week from this second: a time just before an hour is in that hour.
+
+    SQLite reads times to the millisecond (rounding the microseconds), and so does its ``strftime('%s', …)``:
+    the second must be the same as that one's for any time, and Python's for times to the millisecond.
+    """
+    to_the_millisecond = [
+        datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC),
+        datetime(2027, 3, 28, 0, 59, 59, 999_000, tzinfo=UTC),
+        datetime(2027, 3, 28, 1, 0, tzinfo=UTC),
+        datetime(2027, 3, 28, 1, 0, 0, 500_000, tzinfo=UTC),
+        datetime(2038, 1, 19, 3, 14, 8, 1_000, tzinfo=UTC),
+        datetime(2099, 12, 31, 23, 59, 59, 999_000, tzinfo=UTC),
+    ]
+    finer = [moment.replace(microsecond=us) for moment in to_the_millisecond for us in (499, 999_499, 999_500, 999_999)]
+    async with sessions() as session:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        for moment in to_the_millisecond + finer:
+            stored = literal(moment, UTCDateTime())
+            second = (await session.exec(select(discovery.epoch_seconds(stored)))).one()
+            if moment in to_the_millisecond:
+                assert second == math.floor(moment.timestamp()), moment
+            if sqlite:
+                by_strftime = (await session.exec(select(cast(func.strftime("%s", stored), BigInteger)))).one()
+                assert second == by_strftime, moment
