@@ -55,8 +55,10 @@ class Account(SQLModel, table=True):
 class Profile(SQLModel, table=True):
     """A registered volunteer or social worker (条例 §7: identity, skills, availability, contact)."""
 
-    # The digest counts people by role, district and when they registered: from the index alone.
-    __table_args__ = (Index("ix_profile_role_district_registered", "role", "district", "registered_at"),)
+    # The digest counts people not erased by role, district and when they registered: from the index alone.
+    __table_args__ = (
+        Index("ix_profile_role_district_registered_erased", "role", "district", "registered_at", "erased_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="account.id", unique=True, index=True)
