@@ -521,6 +521,15 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
     # list of ids); SQLite starts from the list of the district's projects and a look-up of each one's shifts.
     by_join = session.get_bind().dialect.name == "postgresql"
 
+    def listed(projects: Any, *also: Any) -> Any:
+        """The shifts of ``projects`` the person can take, best first: their ids, fits and ``also``."""
+        return (
+            select(col(Shift.id), score, *also)
+            .join(Project, col(Project.id) == col(Shift.project_id))
+            .where(*found.shifts, projects)
+            .order_by(*order)
+        )
+
     async def best_soon(*where: Any, best: int, skip: int, take: int) -> list[tuple[int, int]] | None:
         """The page, if the shifts of the highest fit that start within ``FIRST_LOOK`` fill it; else None.
 
@@ -554,14 +563,7 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
             if box is None:
                 return None
             projects = found.on_project(*where, *box) if by_join else found.of_projects(*where, *box)
-            query = (
-                select(col(Shift.id), score, distance)
-                .join(Project, col(Project.id) == col(Shift.project_id))
-                .where(*found.shifts, projects)
-                .order_by(*order)
-                .limit(skip + take)
-            )
-            rows = (await session.exec(query)).all()
+            rows = (await session.exec(listed(projects, distance).limit(skip + take))).all()
             if len(rows) == skip + take and rows[-1][2] <= km:
                 return [(shift_id or 0, int(fit_)) for shift_id, fit_, _ in rows[skip:]]
         return None
@@ -575,15 +577,8 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
             if page is not None:
                 return page
         projects = found.on_project(*where) if by_join else found.of_projects(*where)
-        query = (
-            select(col(Shift.id), score)
-            .join(Project, col(Project.id) == col(Shift.project_id))
-            .where(*found.shifts, projects)
-            .order_by(*order)
-            .offset(skip)
-            .limit(take)
-        )
-        return [(shift_id or 0, int(fit_)) for shift_id, fit_ in (await session.exec(query)).all()]
+        rows = (await session.exec(listed(projects).offset(skip).limit(take))).all()
+        return [(shift_id or 0, int(fit_)) for shift_id, fit_ in rows]
 
     if filters.near or filters.district or not profile.district:
         at_home = bool(profile.district) and filters.district == profile.district
