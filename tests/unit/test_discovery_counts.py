@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from models import Profile, Project, ProjectStatus, SessionFactory, Shift, Signup
+from models.db import SQLITE_CONNECTIONS
 from services import discovery, freshness, projects, signups
 from tests import factories
 from tests.factories import NOON
@@ -165,12 +166,13 @@ async def test_people_asking_at_once_wait_for_one_count(sessions: SessionFactory
             counting.append(statement)
 
     async with AsyncExitStack() as stack:
-        opened = [await stack.enter_async_context(sessions()) for _ in range(8)]
+        # As many as the pool of a SQLite database holds at once (models/db.py).
+        opened = [await stack.enter_async_context(sessions()) for _ in range(SQLITE_CONNECTIONS)]
         found = [await discovery._open_shifts(session, person, ANY, NOON, ZONE) for session in opened]
         event.listen(Engine, "before_cursor_execute", record)
         try:
             kept = await asyncio.gather(*(discovery._open_count(s, f) for s, f in zip(opened, found, strict=True)))
         finally:
             event.remove(Engine, "before_cursor_execute", record)
-    assert [count.total for count in kept] == [3] * 8
+    assert [count.total for count in kept] == [3] * SQLITE_CONNECTIONS
     assert len(counting) == 1
