@@ -6,12 +6,15 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import asyncpg
 import pytest
 from hypothesis import HealthCheck, settings
 
+from bot.config import Settings as BotSettings
+from bot.core import Core, build_core
 from models import SessionFactory, crypto, make_engine, make_session_factory
 from models.migrate import upgrade
 
@@ -78,3 +81,14 @@ async def postgres_url() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@asynccontextmanager
+async def migrated_core(url: str) -> AsyncIterator[Core]:
+    """The bot's core over the database at ``url``, brought up to the newest migration first."""
+    await asyncio.to_thread(upgrade, url)
+    running = build_core(BotSettings(_env_file=None, database_url=url))  # type: ignore[call-arg]
+    try:
+        yield running
+    finally:
+        await running.close()

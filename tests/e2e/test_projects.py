@@ -68,6 +68,19 @@ async def published(
         return project.id, shift.id
 
 
+async def supervised(bot: RunningBot, organisation_id: int, *shifts: tuple[datetime, int]) -> tuple[int, list[int]]:
+    """A recruiting project of 黄志明's organisation, supervised by him, with shifts (start, capacity): the ids."""
+    async with bot.session() as session:
+        supervisor = (await session.exec(select(Profile).where(Profile.name == "黄志明"))).one()
+        organisation = await session.get(Organisation, organisation_id)
+        assert organisation is not None
+        project = await factories.project(session, supervisor, organisation, title="思明助老")
+        made = [await factories.shift(session, project, starts, capacity=capacity) for starts, capacity in shifts]
+        await session.commit()
+        assert project.id is not None
+        return project.id, [shift.id or 0 for shift in made]
+
+
 async def test_a_social_worker_creates_a_project_with_two_weekly_shifts_and_publishes_it(
     chat: Chat, bot: RunningBot
 ) -> None:
@@ -279,14 +292,7 @@ async def test_more_places_on_a_full_shift_go_to_the_waitlist_in_order_not_to_ne
     chat: Chat, bot: RunningBot
 ) -> None:
     huang, _, organisation_id = await social_worker(chat, bot)
-    async with bot.session() as session:
-        supervisor = (await session.exec(select(Profile).where(Profile.name == "黄志明"))).one()
-        organisation = await session.get(Organisation, organisation_id)
-        assert organisation is not None
-        project = await factories.project(session, supervisor, organisation, title="思明助老")
-        shift = await factories.shift(session, project, local_at(6, 9), capacity=1)
-        await session.commit()
-        project_id, shift_id = project.id, shift.id
+    project_id, (shift_id,) = await supervised(bot, organisation_id, (local_at(6, 9), 1))
     lin, zhang, li, chen = [await volunteer(chat, bot, n) for n in ("林小雨", "张伟", "李娜", "陈晨")]
     await lin.says(f"/start p_{project_id}")
     await lin.presses(next(b for b in (await lin.sees()).buttons if b.startswith("报名")))
@@ -403,15 +409,9 @@ async def test_deep_links_to_missing_or_malformed_projects_are_answered_clearly(
 
 async def test_cancelling_or_moving_a_shift_tells_everyone_signed_up(chat: Chat, bot: RunningBot) -> None:
     huang, _, organisation_id = await social_worker(chat, bot)
-    async with bot.session() as session:
-        supervisor = (await session.exec(select(Profile).where(Profile.name == "黄志明"))).one()
-        organisation = await session.get(Organisation, organisation_id)
-        assert organisation is not None
-        project = await factories.project(session, supervisor, organisation, title="思明助老")
-        first = await factories.shift(session, project, local_at(6, 9), capacity=5)
-        second = await factories.shift(session, project, local_at(13, 9), capacity=5)
-        await session.commit()
-        project_id = project.id
+    project_id, (first_id, second_id) = await supervised(
+        bot, organisation_id, (local_at(6, 9), 5), (local_at(13, 9), 5)
+    )
     lin = await volunteer(chat, bot, "林小雨")
     await lin.says(f"/start p_{project_id}")
     for label in [b for b in (await lin.sees()).buttons if b.startswith("报名")]:
@@ -445,8 +445,8 @@ async def test_cancelling_or_moving_a_shift_tells_everyone_signed_up(chat: Chat,
     assert "已通知 1 人" in await huang.sees()
     assert "时间有变" in await lin.screen()
     async with bot.session() as session:
-        moved = await session.get(Shift, second.id)
-        cancelled = await session.get(Shift, first.id)
+        moved = await session.get(Shift, second_id)
+        cancelled = await session.get(Shift, first_id)
     assert moved is not None
     assert cancelled is not None
     assert moved.starts_at.astimezone(XIAMEN).hour == 14

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
-from bot.config import Settings
-from bot.core import Core, build_core
+from bot.core import Core
 from handlers import Event, Kind
-from models.migrate import upgrade
-from tests.conftest import POSTGRES_DSN
+from tests.conftest import POSTGRES_DSN, migrated_core
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 async def core(postgres_url: str) -> AsyncIterator[Core]:
-    await asyncio.to_thread(upgrade, postgres_url)
-    running = build_core(Settings(_env_file=None, database_url=postgres_url))  # type: ignore[call-arg]
-    try:
+    async with migrated_core(postgres_url) as running:
         yield running
-    finally:
-        await running.close()
 
 
 def command(name: str, language: str) -> Event:
