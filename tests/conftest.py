@@ -9,6 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import bot.frontends.aiogram_types  # noqa: F401 - before any test imports aiogram, as the aiogram front end does
+
+# isort: split
 import asyncpg
 import pytest
 from hypothesis import HealthCheck, settings

@@ -8,6 +8,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
+import bot.frontends.aiogram_types  # noqa: F401 - before aiogram: its types are built when first used
+
+# isort: split
 from aiogram import Bot
 from aiogram import Dispatcher as Receiver
 from aiogram.client.session.aiohttp import AiohttpSession
