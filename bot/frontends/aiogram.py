@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 import bot.frontends.aiogram_types  # noqa: F401 - before aiogram: its types are built when first used
@@ -92,37 +91,6 @@ def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | 
     return _inline(keyboard)
 
 
-class InTurn:
-    """Runs different people's work side by side, and one person's work strictly in the order it came in."""
-
-    def __init__(self) -> None:
-        self._last: dict[str, asyncio.Task[None]] = {}
-
-    def add(self, key: str, work: Callable[[], Awaitable[None]]) -> None:
-        """Start ``work`` once everything added before under the same key has finished."""
-        task = asyncio.create_task(self._after(self._last.get(key), work))
-        self._last[key] = task
-        task.add_done_callback(lambda done: self._forget(key, done))
-
-    async def finish(self) -> None:
-        """Return once all work added so far is done."""
-        while self._last:
-            await asyncio.wait(list(self._last.values()))
-
-    def _forget(self, key: str, task: asyncio.Task[None]) -> None:
-        if self._last.get(key) is task:
-            del self._last[key]
-
-    @staticmethod
-    async def _after(before: asyncio.Task[None] | None, work: Callable[[], Awaitable[None]]) -> None:
-        if before is not None:
-            await asyncio.wait([before])
-        try:
-            await work()
-        except Exception:
-            log.exception("error while handling an update")
-
-
 class AiogramFrontend(BotApiFrontend):
     """Runs the bot on aiogram 3 against any Bot API server, by long polling."""
 
@@ -146,7 +114,6 @@ class AiogramFrontend(BotApiFrontend):
         self.receiver.startup.register(self._on_polling_started)
         self._username = ""
         self._polling: asyncio.Task[None] | None = None
-        self._in_turn = InTurn()
         self._last_update_id: int | None = None
 
     @property
@@ -186,7 +153,7 @@ class AiogramFrontend(BotApiFrontend):
                 await self.receiver.stop_polling()
             await self._polling
             self._polling = None
-        await self._in_turn.finish()
+        await self.finish_in_hand()
         await self._confirm_received()
         await self._close_session()
 
@@ -200,10 +167,7 @@ class AiogramFrontend(BotApiFrontend):
         """Queue an update behind the same person's earlier ones (aiogram hands them over one by one)."""
         incoming = translate(event_update)
         self._last_update_id = incoming.update_id
-        if incoming.event is None:
-            await self.handle(incoming)
-            return
-        self._in_turn.add(incoming.event.key, lambda: self.handle(incoming))
+        await self.take(incoming)
 
     async def _confirm_received(self) -> None:
         """Tell the server the updates taken in are read, so that the next start does not get them again.

@@ -274,6 +274,50 @@ class Refusal:
     retry_after: float | None = None
 
 
+# Updates handled at once; the others wait their turn in the order they came. Handling holds a database
+# connection only for part of its time (the replies are sent after the commit), so more than a pool's worth
+# keeps the connections busy, while a backlog (after a restart, say) waits here, not in the pool, where a
+# wait has a time limit.
+IN_HAND = 32
+
+
+class InTurn:
+    """Runs different people's work side by side, and one person's work strictly in the order it came in.
+
+    At most ``limit`` pieces of work run at once; the rest start in the order they became free to.
+    """
+
+    def __init__(self, limit: int = IN_HAND) -> None:
+        self._last: dict[str, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(limit)
+
+    def add(self, key: str, work: Callable[[], Awaitable[None]]) -> None:
+        """Start ``work`` once everything added before under the same key has finished."""
+        task = asyncio.create_task(self._after(self._last.get(key), work))
+        self._last[key] = task
+        task.add_done_callback(lambda done: self._forget(key, done))
+
+    async def finish(self) -> None:
+        """Return once all work added so far is done."""
+        while self._last:
+            await asyncio.wait(list(self._last.values()))
+
+    def _forget(self, key: str, task: asyncio.Task[None]) -> None:
+        if self._last.get(key) is task:
+            del self._last[key]
+
+    async def _after(self, before: asyncio.Task[None] | None, work: Callable[[], Awaitable[None]]) -> None:
+        # A person's later work waits for their earlier work without taking a slot, so that one person's
+        # many messages cannot fill the slots and hold up everybody else.
+        if before is not None:
+            await asyncio.wait([before])
+        async with self._slots:
+            try:
+                await work()
+            except Exception:
+                log.exception("error while handling an update")
+
+
 class BotApiFrontend(ABC):
     """A front end on a Bot API library: how updates are answered and replies sent, written once.
 
@@ -283,6 +327,23 @@ class BotApiFrontend(ABC):
     def __init__(self, dispatcher: Dispatcher, on_update_done: UpdateDone | None) -> None:
         self.dispatcher = dispatcher
         self.on_update_done = on_update_done
+        self._in_turn = InTurn()
+
+    async def take(self, incoming: Incoming) -> None:
+        """Start on an update behind the same person's earlier ones, beside other people's; return at once.
+
+        The library hands updates over one by one, in the order they came: one person's are then handled and
+        answered strictly in that order, while a slow update or a flood-control wait holds up no one else.
+        An update that is ignored is only marked done.
+        """
+        if incoming.event is None:
+            await self.handle(incoming)
+            return
+        self._in_turn.add(incoming.event.key, lambda: self.handle(incoming))
+
+    async def finish_in_hand(self) -> None:
+        """Return once every update taken so far has been handled and answered."""
+        await self._in_turn.finish()
 
     @property
     @abstractmethod

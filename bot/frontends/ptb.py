@@ -118,10 +118,11 @@ class PtbFrontend(BotApiFrontend):
         await self.application.bot.set_webhook(url, secret_token=secret, allowed_updates=UPDATES)
 
     async def stop(self) -> None:
-        """Stop polling and finish the update in hand."""
+        """Stop polling and finish the updates in hand."""
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
+        await self.finish_in_hand()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -181,8 +182,8 @@ class PtbFrontend(BotApiFrontend):
         await self.application.bot.send_location(chat_id, latitude, longitude)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Hand the update to the core and deliver its answer."""
-        await self.handle(translate(update))
+        """Queue the update behind the same person's earlier ones (the application hands them over in order)."""
+        await self.take(translate(update))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling an update", exc_info=context.error)

@@ -224,8 +224,7 @@ async def test_one_persons_quick_messages_are_answered_in_the_order_sent(
     assert answered == words
 
 
-@pytest.mark.parametrize("running", ["aiogram"], indirect=True)
-async def test_on_aiogram_one_persons_flood_wait_does_not_hold_up_another(
+async def test_one_persons_flood_wait_does_not_hold_up_another(
     running: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lin = await running.person("林小雨")
@@ -250,6 +249,33 @@ async def test_on_aiogram_one_persons_flood_wait_does_not_hold_up_another(
     assert not await sent_texts(lin), "Wang was kept waiting until Lin's flood control was over"
     await running.tracker.wait(slow)
     assert len(await sent_texts(lin)) == 1
+
+
+async def test_stopping_finishes_the_updates_in_hand(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    lin = await running.person("林小雨")
+    wang = await running.person("王小明")
+    started, release = asyncio.Event(), asyncio.Event()
+    handle = running.core.dispatcher.handle
+
+    async def slow(event: Event) -> Any:
+        if event.command == "one":
+            started.set()
+            await release.wait()
+        return await handle(event)
+
+    monkeypatch.setattr(running.core.dispatcher, "handle", slow)
+    await lin.says("/one")
+    async with asyncio.timeout(5):
+        await started.wait()
+    await running.tracker.wait(await wang.says("/two"))  # others go on meanwhile
+    stopping = asyncio.create_task(running.frontend.stop())
+    await asyncio.sleep(0.3)
+    assert not stopping.done(), "stopped with Lin's update still in hand"
+    release.set()
+    async with asyncio.timeout(15):
+        await stopping
+    assert len(await sent_texts(lin)) == 1
+    assert len(await sent_texts(wang)) == 1
 
 
 async def _serve(app: web.Application) -> tuple[web.AppRunner, int]:
