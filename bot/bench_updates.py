@@ -76,40 +76,56 @@ MIX = ("/projects", "card", "sign up", "/checkin", "/feedback", "/myhours")
 
 
 class Driver:
-    """People acting one after another, each waiting for the bot's answer; every update's latency recorded."""
+    """People acting one after another, each waiting for the bot's answer; every update's latency recorded.
+
+    Each step of ``MIX`` also keeps its own latencies and the processor time of the whole process while it
+    ran: with one person (``--people 1``) that is the step's own cost, emulator included; with more, it also
+    holds whatever else ran meanwhile.
+    """
 
     def __init__(self, wait: Wait) -> None:
         self.wait = wait
         self.latencies: list[float] = []
+        self.steps: dict[str, tuple[list[float], list[float]]] = {}
 
-    async def _timed(self, act: Awaitable[int]) -> None:
-        started = time.perf_counter()
+    async def _timed(self, act: Awaitable[int], step: str) -> None:
+        started, spent = time.perf_counter(), time.process_time()
         update_id = await act
         await self.wait(update_id)
-        self.latencies.append(time.perf_counter() - started)
+        latency = time.perf_counter() - started
+        self.latencies.append(latency)
+        latencies, cpu = self.steps.setdefault(step, ([], []))
+        latencies.append(latency)
+        cpu.append(time.process_time() - spent)
 
     async def mix(self, person: Person, rounds: int) -> None:
         """Find projects, open a card, sign up, try to check in, look at feedback and hours (``MIX``)."""
         for _ in range(rounds):
-            await self._timed(person.says("/projects"))
+            await self._timed(person.says("/projects"), "/projects")
             card = _buttons(await person._changes(), "pj:c:")
             if card is not None:
-                await self._timed(person.presses_data(card[1], card[0]))
+                await self._timed(person.presses_data(card[1], card[0]), "card")
                 signup = _buttons(await person._changes(), "su:")
                 if signup is not None:
-                    await self._timed(person.presses_data(signup[1], signup[0]))
-            await self._timed(person.says("/checkin"))
-            await self._timed(person.says("/feedback"))
-            await self._timed(person.says("/myhours"))
+                    await self._timed(person.presses_data(signup[1], signup[0]), "sign up")
+            for command in ("/checkin", "/feedback", "/myhours"):
+                await self._timed(person.says(command), command)
 
     async def help(self, person: Person, rounds: int) -> None:
         """The bot's lightest update, as many as the mix has: one statement read, one reply."""
         for _ in range(rounds * len(MIX)):
-            await self._timed(person.says("/help"))
+            await self._timed(person.says("/help"), "/help")
 
     async def echo(self, person: Person, count: int) -> None:
         for n in range(count):
-            await self._timed(person.says(f"echo {n}"))
+            await self._timed(person.says(f"echo {n}"), "echo")
+
+    def by_step(self) -> dict[str, dict[str, float]]:
+        """Latency (p50, p99) and the median processor time of each step."""
+        return {
+            step: {**_ms(latencies), "cpu_p50_ms": round(1000 * sorted(cpu)[len(cpu) // 2], 2)}
+            for step, (latencies, cpu) in self.steps.items()
+        }
 
 
 async def _run(driver: Driver, people: list[Person], work: Callable[[Person], Awaitable[None]]) -> dict[str, Any]:
@@ -208,8 +224,11 @@ async def bench_updates(
     """The real bot and a bare echo bot, each under ``people`` people at once; updates/s, latency and the ratio.
 
     ``mix`` is ``journeys`` (``Driver.mix``) or ``help`` (``Driver.help``: what the bot costs before any work).
+    Before the timing, one more volunteer goes through the same once, and says one word to the echo bot: what
+    happens once per process (first compilations, aiogram's types built on first use) is start-up's to measure
+    (``bench process``), not every update's.
     """
-    user_ids = await _volunteers(database_url, people, seed)
+    *user_ids, warm_up_id = await _volunteers(database_url, people + 1, seed)
     result: dict[str, Any] = {
         "frontend": frontend,
         "database": database_url.split(":", 1)[0],
@@ -218,6 +237,7 @@ async def bench_updates(
     }
     async with Emulator() as emulator, EmulatorClient(emulator.url) as client:
         persons = [await client.person(f"V{uid}", user_id=uid) for uid in user_ids]
+        warm_up = await client.person(f"V{warm_up_id}", user_id=warm_up_id)
         tracker = UpdateTracker()
         settings = Settings(
             _env_file=None,
@@ -227,19 +247,25 @@ async def bench_updates(
             bot_token=emulator.token,
             log_level="WARNING",
             data_key=data_key,
+            # The people here act as fast as the bot answers, faster than anyone types: the per-person flood
+            # guard would drop most of their updates unanswered, and measure the guard instead of the bot.
+            flood_rate=0,
         )
         process = BotProcess(settings, emulator.token, on_update_done=tracker.done, scheduler=False)
         await process.start()
         try:
-            driver = Driver(tracker.wait)
+            driver, untimed = Driver(tracker.wait), Driver(tracker.wait)
             act = driver.mix if mix == "journeys" else driver.help
+            await (untimed.mix if mix == "journeys" else untimed.help)(warm_up, 1)
             result["bot"] = await _run(driver, persons, lambda p: act(p, rounds))
+            result["bot"]["steps"] = driver.by_step()
         finally:
             await process.stop()
         echo_tracker = UpdateTracker()
         stop = await _echo_bot(frontend, emulator.token, emulator.url, echo_tracker.done)
         try:
             echo_driver = Driver(echo_tracker.wait)
+            await Driver(echo_tracker.wait).echo(warm_up, 1)
             per_person = max(1, result["bot"]["updates"] // people)
             result["echo"] = await _run(echo_driver, persons, lambda p: echo_driver.echo(p, per_person))
         finally:

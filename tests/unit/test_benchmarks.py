@@ -32,3 +32,6 @@ async def test_update_benchmark_drives_the_real_bot_and_the_echo_bot(tiny_city: 
     assert bot["updates_per_s"] > 0
     assert echo["updates_per_s"] > 0
     assert result["ratio"] == round(bot["updates_per_s"] / echo["updates_per_s"], 3)
+    steps = {"journeys": set(MIX), "help": {"/help"}}
+    assert set(bot["steps"]) == steps[mix]
+    assert all(step["p50_ms"] > 0 and step["cpu_p50_ms"] > 0 for step in bot["steps"].values())
