@@ -12,6 +12,7 @@ import random
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -21,11 +22,23 @@ from sqlmodel import col, select
 from handlers.digest import render as render_digest
 from handlers.engine import Settings as CoreSettings
 from handlers.i18n import Texts
-from models import Profile, Role, Shift, ShiftStatus, make_engine, make_session_factory, utcnow
+from models import (
+    Profile,
+    Role,
+    Shift,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    make_engine,
+    make_session_factory,
+    utcnow,
+)
 from services import digest, discovery
 from services.reference import DISTRICTS
 
 PAGE = 5
+# How many shifts the busy volunteers of `bench discovery` hold.
+BUSY = (10, 40)
 
 
 def _ms(samples: list[float], cpu: list[float] | None = None) -> dict[str, float]:
@@ -64,6 +77,7 @@ async def bench_discovery(database_url: str, per_district: int, seed: int = 7) -
     result: dict[str, Any] = {"database": engine.dialect.name, "per_district": per_district, "districts": {}}
     everything: list[float] = []
     everything_cpu: list[float] = []
+    siming: list[int] = []
     try:
         async with sessions() as session:
             result["open_shifts"] = (
@@ -85,6 +99,8 @@ async def bench_discovery(database_url: str, per_district: int, seed: int = 7) -
                     )
                 ).all()
             chosen = rng.sample(list(ids), min(per_district, len(ids)))
+            if district == "siming":
+                siming = [profile_id for profile_id in ids if profile_id is not None]
             samples: list[float] = []
             cpu: list[float] = []
             for profile_id in chosen:
@@ -119,6 +135,41 @@ async def bench_discovery(database_url: str, per_district: int, seed: int = 7) -
 
                     await _timed(samples, call, cpu)
             result[label] = _ms(samples, cpu)
+        # Volunteers who hold many shifts already (a regular with weekly repeats): each shift of theirs is one
+        # more condition to list and one more clash to subtract. Their sign-ups are added and rolled back.
+        async with sessions() as session:
+            upcoming = (
+                await session.exec(
+                    select(Shift.id)
+                    .where(Shift.status == ShiftStatus.RECRUITING, col(Shift.starts_at) > now + timedelta(days=1))
+                    .order_by(col(Shift.starts_at))
+                    .limit(2_000)
+                )
+            ).all()
+        for held in BUSY:
+            samples, cpu = [], []
+            for profile_id in rng.sample(siming, min(per_district, len(siming))):
+                async with sessions() as session:
+                    profile = await session.get(Profile, profile_id)
+                    assert profile is not None
+                    theirs = set(
+                        (await session.exec(select(Signup.shift_id).where(Signup.profile_id == profile_id))).all()
+                    )
+                    free = [shift_id for shift_id in upcoming if shift_id not in theirs]
+                    spread = free[:: max(1, len(free) // held)][:held]
+                    session.add_all(
+                        Signup(shift_id=shift_id, profile_id=profile_id, status=SignupStatus.CONFIRMED)
+                        for shift_id in spread
+                        if shift_id is not None
+                    )
+                    await session.flush()
+
+                    async def busy(session: Any = session, profile: Profile = profile) -> None:
+                        await discovery.page(session, profile, discovery.Filters(), utcnow(), "Asia/Shanghai", 0, PAGE)
+
+                    await _timed(samples, busy, cpu)
+                    await session.rollback()
+            result[f"holding_{held}"] = _ms(samples, cpu)
     finally:
         await engine.dispose()
     result.update(_ms(everything, everything_cpu))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func
+from sqlmodel import select
 
+from bot.bench_city import BUSY, bench_discovery
 from bot.bench_updates import MIX, bench_updates
-from models import make_engine, utcnow
+from models import Signup, make_engine, make_session_factory, utcnow
 from services.city_data import seed_city
+from services.reference import DISTRICTS
 from tests.conftest import TEST_DATA_KEY
 from tests.unit.test_city_data import TINY
 
@@ -35,3 +39,22 @@ async def test_update_benchmark_drives_the_real_bot_and_the_echo_bot(tiny_city: 
     steps = {"journeys": set(MIX), "help": {"/help"}}
     assert set(bot["steps"]) == steps[mix]
     assert all(step["p50_ms"] > 0 and step["cpu_p50_ms"] > 0 for step in bot["steps"].values())
+
+
+async def test_discovery_benchmark_covers_every_district_and_busy_volunteers_and_leaves_no_trace(
+    tiny_city: str,
+) -> None:
+    async def signups() -> int:
+        engine = make_engine(tiny_city)
+        try:
+            async with make_session_factory(engine)() as session:
+                return (await session.exec(select(func.count()).select_from(Signup))).one()
+        finally:
+            await engine.dispose()
+
+    before = await signups()
+    result = await bench_discovery(tiny_city, per_district=2)
+    assert set(result["districts"]) == set(DISTRICTS)
+    for part in ("filter_district", "near_me", *(f"holding_{held}" for held in BUSY)):
+        assert result[part]["p50_ms"] > 0, part
+    assert await signups() == before
