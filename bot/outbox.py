@@ -65,6 +65,14 @@ class ServerWindow:
         self._landed.set()
 
 
+async def _finish(task: asyncio.Task[None], grace: float) -> None:
+    """Wait up to ``grace`` seconds for ``task`` to end by itself; then cancel it."""
+    await asyncio.wait([task], timeout=grace)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 class OutboxSender:
     """Sends queued messages: a global rate, a pause between messages to one chat, ``retry_after`` honoured.
 
@@ -109,6 +117,7 @@ class OutboxSender:
         self._sending: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._database_down = False
+        self._stopping = False
 
     @staticmethod
     def pace(rate: float) -> AsyncLimiter:
@@ -140,7 +149,7 @@ class OutboxSender:
             await session.commit()
         if recovered:
             log.warning("outbox: %d messages were in flight at the last stop and are queued again", recovered)
-        self._open, self._done = 0, []
+        self._open, self._done, self._stopping = 0, [], False
         self._tasks = [
             asyncio.create_task(self._claim_loop(), name="outbox-claim"),
             asyncio.create_task(self._settle_loop(), name="outbox-settle"),
@@ -154,16 +163,22 @@ class OutboxSender:
         if not self._tasks:
             return
         claim, settle = self._tasks
-        claim.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await claim
+        # The loops stop between transactions: cancelled inside one, a database connection is cut off mid-way
+        # (asyncpg then logs its closing as an error) and a claim may be lost until the next start.
+        self._stopping = True
+        self._wake.set()
+        self._changed.set()
+        await _finish(claim, grace)
         if self._sending:
             await asyncio.wait(list(self._sending), timeout=grace)
-        for task in [settle, *self._sending]:
+        sending = list(self._sending)
+        for task in sending:
             task.cancel()
-        for task in [settle, *self._sending]:
+        for task in sending:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self._changed.set()
+        await _finish(settle, grace)
         self._tasks = []
         if self._done:
             batch, self._done = self._done, []
@@ -186,7 +201,7 @@ class OutboxSender:
             await asyncio.sleep(0.02)
 
     async def _claim_loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 claimed = await self._claim()
             except Exception as error:
@@ -210,6 +225,8 @@ class OutboxSender:
         while self._open and self.window - self._open < self._batch:
             self._changed.clear()
             await self._changed.wait()
+            if self._stopping:
+                return 0
         async with self.sessions() as session:
             rows = await outbox.claim(session, self.now(), self.window - self._open)
             await session.commit()
@@ -233,6 +250,8 @@ class OutboxSender:
         """Record outcomes as they come: whatever finished while the last commit ran is settled together."""
         while True:
             if not self._done:
+                if self._stopping and not self._sending:
+                    return
                 self._changed.clear()
                 await self._changed.wait()
                 continue

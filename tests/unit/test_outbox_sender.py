@@ -98,3 +98,45 @@ async def test_the_server_never_counts_more_than_the_limit_in_a_second_however_d
     busiest = max(sum(1 for t in arrivals if start - 1.0 < t <= start) for start in arrivals)
     assert busiest <= 10
     assert len(arrivals) == 35
+
+
+async def test_stopping_lets_a_claim_in_progress_finish_and_sends_what_it_claimed(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stop waits for the claim's transaction instead of cancelling it half-way, then sends and records it."""
+    async with core.sessions() as session:
+        for chat in range(3):
+            await outgoing.queue(session, Reply(text=f"第{chat}条", chat_id=6000 + chat), kind="notice")
+        await session.commit()
+    claiming, go_on = asyncio.Event(), asyncio.Event()
+    interrupted: list[BaseException] = []
+    real_claim = outbox.claim
+
+    async def held(session: AsyncSession, now: datetime, limit: int) -> list[Outbox]:
+        rows = await real_claim(session, now, limit)
+        if rows:
+            claiming.set()
+            try:
+                await go_on.wait()  # the transaction is open: the rows are claimed, not yet committed
+            except BaseException as error:
+                interrupted.append(error)
+                raise
+        return rows
+
+    monkeypatch.setattr(outbox, "claim", held)
+    front = Slow()
+    sender = OutboxSender(core.sessions, front, rate=1000, window=20)  # type: ignore[arg-type]
+    await sender.start()
+    async with asyncio.timeout(5):
+        await claiming.wait()
+    stopping = asyncio.create_task(sender.stop())
+    await asyncio.sleep(0.1)
+    assert not stopping.done()
+    go_on.set()
+    async with asyncio.timeout(10):
+        await stopping
+    assert interrupted == []
+    assert sorted(front.sent) == [6000, 6001, 6002]
+    async with core.sessions() as session:
+        statuses = set((await session.exec(select(Outbox.status))).all())
+    assert statuses == {OutboxStatus.SENT}
