@@ -122,9 +122,10 @@ class PtbFrontend(BotApiFrontend):
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
-        await self.finish_in_hand()
         if self.application.running:
+            # Hands over the updates the updater fetched and the application had not yet.
             await self.application.stop()
+        await self.finish_in_hand()
         await self.application.shutdown()
 
     @property

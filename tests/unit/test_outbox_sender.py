@@ -31,6 +31,18 @@ class Slow:
         return SendResult(Delivery.SENT)
 
 
+async def queue_notices(core: Core, chats: range) -> None:
+    async with core.sessions() as session:
+        for n, chat in enumerate(chats):
+            await outgoing.queue(session, Reply(text=f"第{n}条", chat_id=chat), kind="notice")
+        await session.commit()
+
+
+async def statuses(core: Core) -> set[str]:
+    async with core.sessions() as session:
+        return set((await session.exec(select(Outbox.status))).all())
+
+
 @pytest.mark.parametrize("rate", [0.5, 1, 10, 30, 99, 100, 150, 300, 1000])
 def test_the_pace_stays_within_the_rate_over_any_second(rate: float) -> None:
     """A full bucket and one second of draining never exceed the rate; the steady pace is close to it."""
@@ -49,10 +61,7 @@ async def test_claims_and_settlements_are_batched_while_messages_are_in_flight(
     core: Core, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With messages in flight, a claim waits for a quarter of the window: not one transaction per message."""
-    async with core.sessions() as session:
-        for chat in range(200):
-            await outgoing.queue(session, Reply(text=f"第{chat}条", chat_id=5000 + chat), kind="notice")
-        await session.commit()
+    await queue_notices(core, range(5000, 5200))
     claims: list[int] = []
     real_claim = outbox.claim
 
@@ -73,9 +82,7 @@ async def test_claims_and_settlements_are_batched_while_messages_are_in_flight(
     assert claims[0] == 20, "the first claim fills the window"
     assert all(size >= 5 for size in claims[:-1]), claims
     assert len(claims) <= 200 // 5 + 1
-    async with core.sessions() as session:
-        statuses = set((await session.exec(select(Outbox.status))).all())
-    assert statuses == {OutboxStatus.SENT}
+    assert await statuses(core) == {OutboxStatus.SENT}
 
 
 async def test_the_server_never_counts_more_than_the_limit_in_a_second_however_delays_bunch_messages() -> None:
@@ -104,10 +111,7 @@ async def test_stopping_lets_a_claim_in_progress_finish_and_sends_what_it_claime
     core: Core, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Stop waits for the claim's transaction instead of cancelling it half-way, then sends and records it."""
-    async with core.sessions() as session:
-        for chat in range(3):
-            await outgoing.queue(session, Reply(text=f"第{chat}条", chat_id=6000 + chat), kind="notice")
-        await session.commit()
+    await queue_notices(core, range(6000, 6003))
     claiming, go_on = asyncio.Event(), asyncio.Event()
     interrupted: list[BaseException] = []
     real_claim = outbox.claim
@@ -137,6 +141,4 @@ async def test_stopping_lets_a_claim_in_progress_finish_and_sends_what_it_claime
         await stopping
     assert interrupted == []
     assert sorted(front.sent) == [6000, 6001, 6002]
-    async with core.sessions() as session:
-        statuses = set((await session.exec(select(Outbox.status))).all())
-    assert statuses == {OutboxStatus.SENT}
+    assert await statuses(core) == {OutboxStatus.SENT}
