@@ -1,10 +1,9 @@
 """Per-person flood control: beyond a burst, one update per 1/rate seconds; the excess is dropped with one note.
 
-Why drop rather than delay: a delayed update has to wait somewhere. With python-telegram-bot handling one update
-at a time, a flooder's waiting updates would hold up everybody; queued per person (aiogram) they pile up in
-memory without bound. Someone sending dozens of messages a second is a stuck key, a script or spam, and a real
-person who was too quick is told once to slow down and can send again. A dropped update is never handled, so
-it changes nothing.
+Why drop rather than delay: a delayed update has to wait somewhere. The front ends queue each person's updates
+behind their earlier ones (``bot/frontends/base.py``), so a flooder's would pile up in memory without bound.
+Someone sending dozens of messages a second is a stuck key, a script or spam, and a real person who was too
+quick is told once to slow down and can send again. A dropped update is never handled, so it changes nothing.
 
 The limit is a generic cell rate algorithm (a token bucket) keyed by person and measured on the events' own
 times, so every front end decides alike and tests decide without waiting.
