@@ -21,7 +21,7 @@ from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.frontends.base import UpdateTracker
-from bot.runtime import BotProcess
+from bot.runtime import BotProcess, keep_what_start_up_made
 from emulator import Emulator, EmulatorClient, Person
 from models import Account, Profile, Role, make_engine, make_session_factory
 
@@ -253,6 +253,7 @@ async def bench_updates(
         )
         process = BotProcess(settings, emulator.token, on_update_done=tracker.done, scheduler=False)
         await process.start()
+        keep_what_start_up_made()  # as `volunteer-bot run` does once started
         try:
             driver, untimed = Driver(tracker.wait), Driver(tracker.wait)
             act = driver.mix if mix == "journeys" else driver.help
@@ -263,6 +264,7 @@ async def bench_updates(
             await process.stop()
         echo_tracker = UpdateTracker()
         stop = await _echo_bot(frontend, emulator.token, emulator.url, echo_tracker.done)
+        keep_what_start_up_made()
         try:
             echo_driver = Driver(echo_tracker.wait)
             await Driver(echo_tracker.wait).echo(warm_up, 1)
