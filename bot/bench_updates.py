@@ -255,10 +255,10 @@ async def bench_updates(
         await process.start()
         keep_what_start_up_made()  # as `volunteer-bot run` does once started
         try:
-            driver, untimed = Driver(tracker.wait), Driver(tracker.wait)
-            act = driver.mix if mix == "journeys" else driver.help
-            await (untimed.mix if mix == "journeys" else untimed.help)(warm_up, 1)
-            result["bot"] = await _run(driver, persons, lambda p: act(p, rounds))
+            driver = Driver(tracker.wait)
+            journey = Driver.mix if mix == "journeys" else Driver.help
+            await journey(Driver(tracker.wait), warm_up, 1)
+            result["bot"] = await _run(driver, persons, lambda p: journey(driver, p, rounds))
             result["bot"]["steps"] = driver.by_step()
         finally:
             await process.stop()

@@ -65,12 +65,15 @@ class ServerWindow:
         self._landed.set()
 
 
-async def _finish(task: asyncio.Task[None], grace: float) -> None:
-    """Wait up to ``grace`` seconds for ``task`` to end by itself; then cancel it."""
-    await asyncio.wait([task], timeout=grace)
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def _finish(tasks: list[asyncio.Task[None]], grace: float) -> None:
+    """Wait up to ``grace`` seconds for ``tasks`` to end by themselves; then cancel what is left."""
+    if tasks:
+        await asyncio.wait(tasks, timeout=grace)
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 class OutboxSender:
@@ -168,17 +171,10 @@ class OutboxSender:
         self._stopping = True
         self._wake.set()
         self._changed.set()
-        await _finish(claim, grace)
-        if self._sending:
-            await asyncio.wait(list(self._sending), timeout=grace)
-        sending = list(self._sending)
-        for task in sending:
-            task.cancel()
-        for task in sending:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await _finish([claim], grace)
+        await _finish(list(self._sending), grace)
         self._changed.set()
-        await _finish(settle, grace)
+        await _finish([settle], grace)
         self._tasks = []
         if self._done:
             batch, self._done = self._done, []
