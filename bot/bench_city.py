@@ -213,7 +213,9 @@ def main(which: str, args: Any) -> int:
         from bot.bench_updates import bench_updates
 
         outcome = asyncio.run(
-            bench_updates(args.database_url, args.frontend, args.people, args.rounds, args.data_key, mix=args.mix)
+            bench_updates(
+                args.database_url, args.frontend, args.people, args.rounds, args.data_key, mix=args.mix, core=args.core
+            )
         )
     elif which == "process":
         from bot.bench_updates import bench_process

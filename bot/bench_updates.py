@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.frontends.base import UpdateTracker
 from bot.runtime import BotProcess, keep_what_start_up_made
 from emulator import Emulator, EmulatorClient, Person
+from handlers import Dispatcher, Event, Outcome
 from models import Account, Profile, Role, make_engine, make_session_factory
 
 Wait = Callable[[int], Awaitable[None]]
@@ -128,6 +129,24 @@ class Driver:
         }
 
 
+def replaying(dispatcher: Dispatcher) -> None:
+    """Have the core answer each kind of update once, then give that answer again without doing any work.
+
+    A kind is a command, or a button's action up to its first ``:``. What is left is the front end's own cost
+    with the bot's real replies (HTML, buttons, edits): the floor the real bot's throughput could reach.
+    """
+    handle = dispatcher.handle
+    answers: dict[tuple[str, str], Outcome] = {}
+
+    async def replay(event: Event) -> Outcome:
+        kind = (event.kind.value, event.command or event.action.split(":", 1)[0])
+        if kind not in answers:
+            answers[kind] = await handle(event)
+        return answers[kind]
+
+    dispatcher.handle = replay  # type: ignore[method-assign]
+
+
 async def _run(driver: Driver, people: list[Person], work: Callable[[Person], Awaitable[None]]) -> dict[str, Any]:
     started, spent = time.perf_counter(), time.process_time()
     await asyncio.gather(*(work(person) for person in people))
@@ -220,10 +239,12 @@ async def bench_updates(
     seed: int = 11,
     *,
     mix: str = "journeys",
+    core: str = "real",
 ) -> dict[str, Any]:
     """The real bot and a bare echo bot, each under ``people`` people at once; updates/s, latency and the ratio.
 
     ``mix`` is ``journeys`` (``Driver.mix``) or ``help`` (``Driver.help``: what the bot costs before any work).
+    ``core`` is ``real``, or ``replay`` (``replaying``): the front end alone, with the replies the core gave.
     Before the timing, one more volunteer goes through the same once, and says one word to the echo bot: what
     happens once per process (first compilations, aiogram's types built on first use) is start-up's to measure
     (``bench process``), not every update's.
@@ -234,6 +255,7 @@ async def bench_updates(
         "database": database_url.split(":", 1)[0],
         "people": people,
         "mix": mix,
+        "core": core,
     }
     async with Emulator() as emulator, EmulatorClient(emulator.url) as client:
         persons = [await client.person(f"V{uid}", user_id=uid) for uid in user_ids]
@@ -254,6 +276,9 @@ async def bench_updates(
         process = BotProcess(settings, emulator.token, on_update_done=tracker.done, scheduler=False)
         await process.start()
         keep_what_start_up_made()  # as `volunteer-bot run` does once started
+        if core == "replay":
+            assert process.core is not None
+            replaying(process.core.dispatcher)
         try:
             driver = Driver(tracker.wait)
             journey = Driver.mix if mix == "journeys" else Driver.help

@@ -101,6 +101,13 @@ def _parser() -> argparse.ArgumentParser:
         default="journeys",
         help="journeys (default), or only /help: the bot's lightest update (one statement, one reply)",
     )
+    updates.add_argument(
+        "--core",
+        choices=("real", "replay"),
+        default="real",
+        help="real (default), or replay: the core answers each kind of update once and its answer is given "
+        "again without any work, so what is measured is the front end alone with the bot's real replies",
+    )
     process = benches.add_parser(
         "process",
         help="start-up time and resident memory of `volunteer-bot run`; prints one JSON line",

@@ -7,7 +7,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.bench_city import BUSY, bench_discovery
-from bot.bench_updates import MIX, bench_updates
+from bot.bench_updates import MIX, bench_updates, replaying
+from handlers import Event, Kind, Outcome, Reply
 from models import Signup, make_engine, make_session_factory, utcnow
 from services.city_data import seed_city
 from services.reference import DISTRICTS
@@ -26,9 +27,10 @@ async def tiny_city(database_url: str) -> str:
     return database_url
 
 
-@pytest.mark.parametrize("mix", ["journeys", "help"])
-async def test_update_benchmark_drives_the_real_bot_and_the_echo_bot(tiny_city: str, mix: str) -> None:
-    result = await bench_updates(tiny_city, "ptb", people=2, rounds=1, data_key=TEST_DATA_KEY, mix=mix)
+@pytest.mark.parametrize(("mix", "core"), [("journeys", "real"), ("help", "real"), ("journeys", "replay")])
+async def test_update_benchmark_drives_the_real_bot_and_the_echo_bot(tiny_city: str, mix: str, core: str) -> None:
+    result = await bench_updates(tiny_city, "ptb", people=2, rounds=1, data_key=TEST_DATA_KEY, mix=mix, core=core)
+    assert result["core"] == core
     bot, echo = result["bot"], result["echo"]
     # Both people went the whole way: the list offered a card, the card a shift to sign up for.
     assert bot["updates"] == 2 * len(MIX)
@@ -39,6 +41,32 @@ async def test_update_benchmark_drives_the_real_bot_and_the_echo_bot(tiny_city: 
     steps = {"journeys": set(MIX), "help": {"/help"}}
     assert set(bot["steps"]) == steps[mix]
     assert all(step["p50_ms"] > 0 and step["cpu_p50_ms"] > 0 for step in bot["steps"].values())
+
+
+async def test_replaying_asks_the_core_once_per_kind_of_update() -> None:
+    asked: list[str] = []
+
+    class Core:
+        async def handle(self, event: Event) -> Outcome:
+            asked.append(event.command or event.action)
+            return Outcome(replies=[Reply(text=f"answer {len(asked)}")])
+
+    core = Core()
+    replaying(core)  # type: ignore[arg-type]
+
+    def event(kind: Kind, **what: str) -> Event:
+        return Event(platform="telegram", user_id="1", chat_id=1, kind=kind, **what)
+
+    answers = [
+        await core.handle(event(Kind.COMMAND, command="projects")),
+        await core.handle(event(Kind.BUTTON, action="pj:c:17")),
+        await core.handle(event(Kind.COMMAND, command="projects")),
+        await core.handle(event(Kind.BUTTON, action="pj:c:23")),
+        await core.handle(event(Kind.BUTTON, action="su:23")),
+    ]
+    # Asked once for the list, once for a card, once for a sign-up; the rest is given again as it was.
+    assert asked == ["projects", "pj:c:17", "su:23"]
+    assert [a.replies[0].text for a in answers] == ["answer 1", "answer 2", "answer 1", "answer 2", "answer 3"]
 
 
 async def test_discovery_benchmark_covers_every_district_and_busy_volunteers_and_leaves_no_trace(
