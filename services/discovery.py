@@ -14,7 +14,23 @@ from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Text, and_, case, cast, extract, func, literal, not_, or_, union
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Text,
+    and_,
+    case,
+    cast,
+    column,
+    extract,
+    func,
+    literal,
+    not_,
+    or_,
+    true,
+    union,
+    values,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -433,24 +449,47 @@ async def _clashing(session: AsyncSession, found: _Open, counted: _Count) -> int
 
     One narrow search per shift of theirs, on the shifts' time index: a shift clashes with theirs when it starts
     before theirs ends and ends after theirs starts, so it starts at most the longest shift's length before.
+    SQLite runs the searches as a union. PostgreSQL spent longer planning a union of many (9 ms for 40 shifts
+    of one's own) than running it, so there the same search is written once, run for each row of a list of the
+    person's shifts (``LATERAL``), and planned once.
     """
     starts, ends = col(Shift.starts_at), col(Shift.ends_at)
     # The same conditions on the project in every search: built once, rendered in each.
     chosen = found.on_project()
+
+    def open_shifts(*where: Any) -> Any:
+        return (
+            select(Shift.id)
+            .join(Project, col(Project.id) == col(Shift.project_id))
+            .where(col(Shift.status) == ShiftStatus.RECRUITING, *where, chosen)
+        )
+
+    periods: list[tuple[datetime, datetime, datetime]] = []  # since, until, begins
     searches: list[Any] = []
     for shift_id, begins, finishes in found.mine:
         since = max(found.start, begins - timedelta(seconds=counted.longest + 1))
         until = min(found.end, finishes)
-        near = [starts > since, starts < until, ends > begins] if since < until else []
-        # Their own shift is among those it clashes with, unless it lasts no time at all.
-        own = [col(Shift.id) == shift_id] if begins == finishes and found.start < begins < found.end else []
-        searches.extend(
-            select(Shift.id)
-            .join(Project, col(Project.id) == col(Shift.project_id))
-            .where(col(Shift.status) == ShiftStatus.RECRUITING, *where, chosen)
-            for where in (near, own)
-            if where
+        if since < until:
+            periods.append((since, until, begins))
+        if begins == finishes and found.start < begins < found.end:
+            # Their own shift is among those it clashes with, unless it lasts no time at all.
+            searches.append(open_shifts(col(Shift.id) == shift_id))
+    if session.get_bind().dialect.name == "postgresql" and len(periods) > 1:
+        moment = DateTime(timezone=True)
+        theirs = values(column("since", moment), column("until", moment), column("begins", moment), name="theirs").data(
+            periods
         )
+        # OFFSET 0 keeps the search whole: merged into the outer query, the projects were joined once for all
+        # rows, by reading every project (9 ms), where a look-up for each shift found costs about 4.
+        near = (
+            open_shifts(starts > theirs.c.since, starts < theirs.c.until, ends > theirs.c.begins)
+            .offset(0)
+            .lateral("near")
+        )
+        # A shift near two of theirs is found twice: counted once.
+        searches.append(select(near.c.id).select_from(theirs).join(near, true()).distinct())
+    else:
+        searches.extend(open_shifts(starts > since, starts < until, ends > begins) for since, until, begins in periods)
     if not searches:
         return 0
     clashing = union(*searches).subquery()
