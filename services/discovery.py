@@ -18,11 +18,14 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     DateTime,
+    Integer,
     Text,
+    all_,
     and_,
     case,
     cast,
     column,
+    exists,
     extract,
     func,
     literal,
@@ -226,6 +229,20 @@ def _box(near: tuple[float, float], km: float) -> list[Any] | None:
     ]
 
 
+def _rows(name: str, **moments: list[datetime]) -> Any:
+    """Lists of moments as the columns of a table (PostgreSQL's ``unnest`` of arrays).
+
+    One statement for lists of any length, which SQLAlchemy and the server keep prepared; a ``VALUES`` list is
+    compiled afresh every time (SQLAlchemy does not cache it).
+    """
+    moment = DateTime(timezone=True)
+    return (
+        func.unnest(*(literal(values, ARRAY(moment)) for values in moments.values()))
+        .table_valued(*(column(name, moment) for name in moments))
+        .render_derived(name=name)
+    )
+
+
 @dataclass(frozen=True)
 class _Open:
     """What discovery lists for a person: open shifts in the period, the person's own, and which projects."""
@@ -236,6 +253,7 @@ class _Open:
     zone: str
     start: datetime
     end: datetime
+    arrays: bool = False  # the database takes arrays (PostgreSQL): see ``not_mine_of``
 
     @property
     def window(self) -> list[Any]:
@@ -258,9 +276,20 @@ class _Open:
         return self.not_mine_of(col(Shift.id), col(Shift.starts_at), col(Shift.ends_at))
 
     def not_mine_of(self, shift_id: Any, starts: Any, ends: Any) -> list[Any]:
-        """``not_mine`` on the given columns of a shift (those of a subquery, say)."""
+        """``not_mine`` on the given columns of a shift (those of a subquery, say).
+
+        Where the database takes arrays, the person's shifts go as arrays, and the conditions are two whatever
+        their number: a statement compiled once instead of once for each number of shifts held (70 ms of
+        processor time for 40), whose cache key is made without walking a condition for each.
+        """
         if not self.mine:
             return []
+        if self.arrays:
+            held = _rows("held", begins=[begins for _, begins, _ in self.mine], ends=[ends for _, _, ends in self.mine])
+            return [
+                shift_id != all_(literal([own for own, _, _ in self.mine], ARRAY(Integer))),
+                ~exists().where(starts < held.c.ends, ends > held.c.begins),
+            ]
         return [
             shift_id.not_in([own for own, _, _ in self.mine]),
             *(not_(and_(starts < finishes, ends > begins)) for _, begins, finishes in self.mine),
@@ -322,7 +351,7 @@ async def _open_shifts(session: AsyncSession, profile: Profile, filters: Filters
         )
     ).all()
     held = [(shift_id or 0, starts, ends) for shift_id, starts, ends in mine]
-    return _Open(held, profile, filters, zone, start, end)
+    return _Open(held, profile, filters, zone, start, end, arrays=session.get_bind().dialect.name == "postgresql")
 
 
 # ---- how many: counted once a minute ---------------------------------------------------------------------------
@@ -448,6 +477,11 @@ async def _count_afresh(session: AsyncSession, found: _Open, kept: _Counts, key:
     return made
 
 
+# What is searched for each shift of the person's: shifts starting after ``since`` and before ``until`` that end
+# after theirs ``begins``.
+PERIOD = ("since", "until", "begins")
+
+
 async def _clashing(session: AsyncSession, found: _Open, counted: _Count) -> int:
     """How many of the counted shifts are the person's own or clash with theirs.
 
@@ -468,7 +502,7 @@ async def _clashing(session: AsyncSession, found: _Open, counted: _Count) -> int
             .where(col(Shift.status) == ShiftStatus.RECRUITING, *where, chosen)
         )
 
-    periods: list[tuple[datetime, datetime, datetime]] = []  # since, until, begins
+    periods: list[tuple[datetime, datetime, datetime]] = []  # as PERIOD names them
     searches: list[Any] = []
     for shift_id, begins, finishes in found.mine:
         since = max(found.start, begins - timedelta(seconds=counted.longest + 1))
@@ -478,15 +512,8 @@ async def _clashing(session: AsyncSession, found: _Open, counted: _Count) -> int
         if begins == finishes and found.start < begins < found.end:
             # Their own shift is among those it clashes with, unless it lasts no time at all.
             searches.append(open_shifts(col(Shift.id) == shift_id))
-    if session.get_bind().dialect.name == "postgresql" and len(periods) > 1:
-        # The person's shifts as three arrays made rows (unnest): one statement for any number of shifts, which
-        # SQLAlchemy and the server keep prepared (a VALUES list is compiled afresh each time).
-        moment, moments = DateTime(timezone=True), ARRAY(DateTime(timezone=True))
-        theirs = (
-            func.unnest(*(literal(list(each), moments) for each in zip(*periods, strict=True)))
-            .table_valued(column("since", moment), column("until", moment), column("begins", moment))
-            .render_derived(name="theirs")
-        )
+    if found.arrays and len(periods) > 1:
+        theirs = _rows("theirs", **{name: [period[n] for period in periods] for n, name in enumerate(PERIOD)})
         # OFFSET 0 keeps the search whole: merged into the outer query, the projects were joined once for all
         # rows, by reading every project (9 ms), where a look-up for each shift found costs about 4.
         near = (
@@ -563,11 +590,11 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
     profile, filters, zone = found.profile, found.filters, found.zone
     fit = _fit(profile, zone, found.start, found.end)
     score: Any = fit.label("fit")
-    order = (
-        [_distance(filters.near), col(Shift.starts_at), col(Shift.id)]
-        if filters.near
-        else [score.desc(), col(Shift.starts_at), col(Shift.taken), col(Shift.id)]
-    )
+
+    def best_first(fit: Any, distance: Any, starts_at: Any, taken: Any, shift_id: Any) -> list[Any]:
+        """The order of a list: the nearest near a place, else the best fit; then the soonest, the fewest so far."""
+        return [distance, starts_at, shift_id] if filters.near else [fit.desc(), starts_at, taken, shift_id]
+
     # The highest fit a shift can have: the district's 4 when the shifts ranked are in the person's district,
     # 2 for skills (a project that wants none fits anyone), 1 when the person gave any free time.
     highest = 2 + (1 if _free_hours(profile.availability) else 0)
@@ -578,13 +605,14 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
 
     def listed(projects: Any) -> Any:
         """The shifts of ``projects`` the person can take, best first: their ids, fits and, near a place, distances."""
-        near = [_distance(filters.near).label("distance")] if filters.near else []
+        distance = _distance(filters.near).label("distance") if filters.near else None
         chosen = (
-            select(col(Shift.id), score, *near)
+            select(col(Shift.id), score, *([distance] if distance is not None else []))
             .join(Project, col(Project.id) == col(Shift.project_id))
             .where(*found.window, projects)
         )
         if not (by_join and found.mine):
+            order = best_first(score, distance, col(Shift.starts_at), col(Shift.taken), col(Shift.id))
             return chosen.where(*found.not_mine).order_by(*order)
         # PostgreSQL takes each condition against the person's own shifts for one that rules out most rows: it
         # then read all the period's shifts first, testing each of them against every shift of the person's,
@@ -593,15 +621,10 @@ async def _discover(session: AsyncSession, found: _Open, *, offset: int, limit: 
         # conditions do not change the plan of the search inside.
         inside = chosen.add_columns(col(Shift.starts_at), col(Shift.ends_at), col(Shift.taken)).offset(0).subquery()
         shift = inside.c
-        ranking = (
-            [shift.distance, shift.starts_at, shift.id]
-            if filters.near
-            else [shift.fit.desc(), shift.starts_at, shift.taken, shift.id]
-        )
         return (
-            select(shift.id, shift.fit, *(shift.distance for _ in near))
+            select(*list(shift)[: len(chosen.selected_columns)])
             .where(*found.not_mine_of(shift.id, shift.starts_at, shift.ends_at))
-            .order_by(*ranking)
+            .order_by(*best_first(shift.fit, shift.get("distance"), shift.starts_at, shift.taken, shift.id))
         )
 
     async def best_soon(*where: Any, best: int, skip: int, take: int) -> list[tuple[int, int]] | None:

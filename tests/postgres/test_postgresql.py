@@ -35,6 +35,7 @@ from tests import factories
 from tests.e2e.conftest import RunningBot
 from tests.e2e.scripts import VOLUNTEER, play
 from tests.unit.test_city_data import NOW, TINY, discovery_follows_the_rule
+from tests.unit.test_discovery_counts import own_and_clashing_shifts_are_left_out
 from tests.unit.test_migrations import _differences, _revisions, _tables
 
 pytestmark = pytest.mark.postgres
@@ -99,6 +100,15 @@ async def test_discovery_ranks_a_city_on_postgresql_as_the_rule_in_python(postgr
     try:
         await seed_city(engine, TINY, now=NOW)
         await discovery_follows_the_rule(make_session_factory(engine), "Asia/Shanghai")
+    finally:
+        await engine.dispose()
+
+
+async def test_own_and_clashing_shifts_are_left_out_on_postgresql(postgres_url: str) -> None:
+    await asyncio.to_thread(upgrade, postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        await own_and_clashing_shifts_are_left_out(make_session_factory(engine))
     finally:
         await engine.dispose()
 

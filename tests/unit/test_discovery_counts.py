@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from models import Profile, Project, ProjectStatus, SessionFactory, Shift, Signup
+from models import Profile, Project, ProjectStatus, SessionFactory, Shift, Signup, SignupStatus
 from models.db import SQLITE_CONNECTIONS
 from services import discovery, freshness, projects, signups
 from tests import factories
@@ -153,6 +153,39 @@ async def test_one_kept_count_serves_people_with_and_without_shifts_of_their_own
         await session.commit()
     assert await counted(sessions, busy) == (0, 0)
     assert await counted(sessions, person) == (4, 4)
+
+
+async def own_and_clashing_shifts_are_left_out(sessions: SessionFactory) -> None:
+    """A volunteer holding several shifts, one of them lasting no time, sees none of them and none clashing.
+
+    Shared with the PostgreSQL tests, where the person's shifts go to the database as arrays.
+    """
+    async with sessions() as session:
+        supervisor, organisation = await factories.social_worker(session)
+        project = await factories.project(session, supervisor, organisation)
+        # Tomorrow in Xiamen: 09:00–12:00, 12:00–15:00, 16:00–19:00, a moment at 22:00, and the day after at 09:00.
+        first, after_it, third, moment, later = [
+            await factories.shift(session, project, NOON + timedelta(hours=h), hours=length)
+            for h, length in ((17, 3), (20, 3), (24, 3), (30, 0), (41, 3))
+        ]
+        clashing = await factories.shift(session, project, NOON + timedelta(hours=25), hours=2)
+        person = await factories.volunteer(session, "常客")
+        session.add_all(
+            Signup(shift_id=held.id, profile_id=person.id, status=SignupStatus.CONFIRMED)
+            for held in (first, third, moment)
+        )
+        await session.commit()
+    async with sessions() as session:
+        profile = await session.get(Profile, person.id)
+        assert profile is not None
+        listed = await discovery.discover(session, profile, ANY, NOON, ZONE)
+        assert [m.shift.id for m in listed] == [after_it.id, later.id]
+        assert await discovery.count(session, profile, ANY, NOON, ZONE) == 2
+        assert clashing.id not in {m.shift.id for m in listed}
+
+
+async def test_own_and_clashing_shifts_are_left_out(sessions: SessionFactory) -> None:
+    await own_and_clashing_shifts_are_left_out(sessions)
 
 
 async def test_people_asking_at_once_wait_for_one_count(sessions: SessionFactory) -> None:
