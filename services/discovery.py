@@ -238,7 +238,7 @@ def _rows(name: str, **moments: list[datetime]) -> Any:
     moment = DateTime(timezone=True)
     return (
         func.unnest(*(literal(values, ARRAY(moment)) for values in moments.values()))
-        .table_valued(*(column(name, moment) for name in moments))
+        .table_valued(*(column(each, moment) for each in moments))
         .render_derived(name=name)
     )
 
@@ -285,10 +285,11 @@ class _Open:
         if not self.mine:
             return []
         if self.arrays:
-            held = _rows("held", begins=[begins for _, begins, _ in self.mine], ends=[ends for _, _, ends in self.mine])
+            _, begins, finishes = zip(*self.mine, strict=True)
+            held = _rows("held", begins=list(begins), finishes=list(finishes))
             return [
                 shift_id != all_(literal([own for own, _, _ in self.mine], ARRAY(Integer))),
-                ~exists().where(starts < held.c.ends, ends > held.c.begins),
+                ~exists().where(starts < held.c.finishes, ends > held.c.begins),
             ]
         return [
             shift_id.not_in([own for own, _, _ in self.mine]),
@@ -477,11 +478,6 @@ async def _count_afresh(session: AsyncSession, found: _Open, kept: _Counts, key:
     return made
 
 
-# What is searched for each shift of the person's: shifts starting after ``since`` and before ``until`` that end
-# after theirs ``begins``.
-PERIOD = ("since", "until", "begins")
-
-
 async def _clashing(session: AsyncSession, found: _Open, counted: _Count) -> int:
     """How many of the counted shifts are the person's own or clash with theirs.
 
@@ -502,29 +498,34 @@ async def _clashing(session: AsyncSession, found: _Open, counted: _Count) -> int
             .where(col(Shift.status) == ShiftStatus.RECRUITING, *where, chosen)
         )
 
-    periods: list[tuple[datetime, datetime, datetime]] = []  # as PERIOD names them
+    # For each shift of theirs, shifts starting after ``since`` and before ``until`` that end after theirs begins.
+    near: dict[str, list[datetime]] = {"since": [], "until": [], "begins": []}
     searches: list[Any] = []
     for shift_id, begins, finishes in found.mine:
         since = max(found.start, begins - timedelta(seconds=counted.longest + 1))
         until = min(found.end, finishes)
         if since < until:
-            periods.append((since, until, begins))
+            for moments, moment in zip(near.values(), (since, until, begins), strict=True):
+                moments.append(moment)
         if begins == finishes and found.start < begins < found.end:
             # Their own shift is among those it clashes with, unless it lasts no time at all.
             searches.append(open_shifts(col(Shift.id) == shift_id))
-    if found.arrays and len(periods) > 1:
-        theirs = _rows("theirs", **{name: [period[n] for period in periods] for n, name in enumerate(PERIOD)})
+    if found.arrays and len(near["since"]) > 1:
+        theirs = _rows("theirs", **near)
         # OFFSET 0 keeps the search whole: merged into the outer query, the projects were joined once for all
         # rows, by reading every project (9 ms), where a look-up for each shift found costs about 4.
-        near = (
+        overlapping = (
             open_shifts(starts > theirs.c.since, starts < theirs.c.until, ends > theirs.c.begins)
             .offset(0)
             .lateral("near")
         )
         # A shift near two of theirs is found twice: counted once.
-        searches.append(select(near.c.id).select_from(theirs).join(near, true()).distinct())
+        searches.append(select(overlapping.c.id).select_from(theirs).join(overlapping, true()).distinct())
     else:
-        searches.extend(open_shifts(starts > since, starts < until, ends > begins) for since, until, begins in periods)
+        searches.extend(
+            open_shifts(starts > since, starts < until, ends > begins)
+            for since, until, begins in zip(*near.values(), strict=True)
+        )
     if not searches:
         return 0
     clashing = union(*searches).subquery()
